@@ -1,0 +1,112 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { ReplaySubject, Subscription, type Observable } from 'rxjs';
+import { WebSocket } from 'ws';
+import type { JsonObject } from '../protocol/index.js';
+import { CloseCode } from './close-codes.js';
+import type { HeartbeatPeer } from './heartbeat.js';
+import type { CloseInfo } from './socket-events.js';
+
+/** What the server learnt from the HTTP upgrade request. */
+export interface UpgradeRequestInfo {
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+}
+
+/** A connected client, as the server's streams and queries describe it. */
+export interface ClientInfo {
+  /** Unique for the life of the server process (a random UUID). */
+  readonly id: string;
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  readonly connectedAt: Date;
+  /** The negotiated subprotocol, `''` when none. */
+  readonly protocol: string;
+  readonly request: UpgradeRequestInfo;
+}
+
+/**
+ * One client's socket on the server. Sending is synchronous and reports whether the frame was
+ * handed to the socket; a closed or closing socket is skipped, never thrown at.
+ */
+export class ClientConnection implements ClientInfo, HeartbeatPeer {
+  readonly id: string = randomUUID();
+  readonly connectedAt = new Date();
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  readonly request: UpgradeRequestInfo;
+  awaitingPong = false;
+  /** Everything running on behalf of this connection; ended when it closes. */
+  readonly work = new Subscription();
+
+  private readonly closedSubject = new ReplaySubject<CloseInfo>(1);
+  /** Emits the close code and reason once the socket has closed, then completes. */
+  readonly closed$: Observable<CloseInfo> = this.closedSubject.asObservable();
+
+  constructor(
+    /** The underlying ws socket: for what the transport does not wrap. */
+    readonly socket: WebSocket,
+    request: IncomingMessage,
+  ) {
+    this.remoteAddress = request.socket.remoteAddress;
+    this.remotePort = request.socket.remotePort;
+    this.request = { url: request.url ?? '/', headers: request.headers };
+  }
+
+  get protocol(): string {
+    return this.socket.protocol;
+  }
+
+  get isOpen(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
+
+  /** Bytes queued in the socket but not yet written to the network. */
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  /** Serialises and sends one message. Throws only if `message` cannot be serialised. */
+  send(message: JsonObject): boolean {
+    return this.sendSerialized(JSON.stringify(message));
+  }
+
+  /** Sends text that is already JSON: how a broadcast serialises once for every client. */
+  sendSerialized(data: string): boolean {
+    if (this.socket.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(data);
+    return true;
+  }
+
+  ping(): void {
+    this.socket.ping();
+  }
+
+  close(code: number = CloseCode.Normal, reason = ''): void {
+    if (this.socket.readyState === WebSocket.CLOSED) return;
+    this.socket.close(code, reason);
+  }
+
+  /** Drops the TCP connection without a close handshake. */
+  terminate(): void {
+    this.socket.terminate();
+  }
+
+  /** Called by the server when the socket's close event arrives. */
+  markClosed(info: CloseInfo): void {
+    this.closedSubject.next(info);
+    this.closedSubject.complete();
+  }
+
+  /** A plain snapshot, safe to log or send. */
+  toInfo(): ClientInfo {
+    return {
+      id: this.id,
+      remoteAddress: this.remoteAddress,
+      remotePort: this.remotePort,
+      connectedAt: this.connectedAt,
+      protocol: this.protocol,
+      request: this.request,
+    };
+  }
+}

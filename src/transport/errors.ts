@@ -1,0 +1,92 @@
+/**
+ * Typed transport errors. Each has a stable `code` to switch on; `message` says why in plain words.
+ * Errors are values until the edge: the server reports them on `errors$`, the client rejects the
+ * promise of the call that failed.
+ */
+export abstract class TransportError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The client is not connected and its send queue is disabled. */
+export class NotConnectedError extends TransportError {
+  readonly code = 'not_connected';
+}
+
+/** The client's offline send queue is full (by count or bytes). */
+export class QueueFullError extends TransportError {
+  readonly code = 'queue_full';
+}
+
+/** A queued message waited longer than the queue's `maxAgeMs` for a connection. */
+export class QueueExpiredError extends TransportError {
+  readonly code = 'queue_expired';
+}
+
+/** The transport was stopped: nothing more is sent or received. */
+export class TransportStoppedError extends TransportError {
+  readonly code = 'stopped';
+}
+
+/** The client gave up reconnecting: a fatal close code, or `maxRetries` used up. */
+export class ConnectionFailedError extends TransportError {
+  readonly code = 'connection_failed';
+  constructor(
+    message: string,
+    readonly closeCode?: number,
+    readonly closeReason?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A promise convenience (`receiveMessage`, …) waited longer than its timeout. */
+export class ReceiveTimeoutError extends TransportError {
+  readonly code = 'timeout';
+}
+
+/** The server could not start listening (port in use, permission, bad address). */
+export class ServerStartError extends TransportError {
+  readonly code = 'start_failed';
+}
+
+/** A message exceeded `maxMessageSize`; the connection that sent it was closed with 1009. */
+export class MessageTooLargeError extends TransportError {
+  readonly code = 'message_too_large';
+}
+
+/** A client sent a frame that is not a JSON object (invalid JSON, not an object, binary). */
+export class InvalidFrameError extends TransportError {
+  readonly code = 'invalid_frame';
+}
+
+/** A message handler threw, rejected or errored; the client got a generic error reply. */
+export class HandlerError extends TransportError {
+  readonly code = 'handler_failed';
+}
+
+/** A socket-level error (reset, protocol violation) on one connection. */
+export class SocketError extends TransportError {
+  readonly code = 'socket_error';
+}
+
+/** The receive buffer was full and dropped its oldest message(s). */
+export class InboxOverflowError extends TransportError {
+  readonly code = 'inbox_overflow';
+}
+
+/** A message could not be serialised to JSON (cycle, BigInt). */
+export class SerializationError extends TransportError {
+  readonly code = 'serialization_failed';
+}
+
+/** Something went wrong on one connection, attributed to it where known. */
+export interface TransportErrorEvent {
+  readonly error: TransportError;
+  /** The connection it concerns, when it concerns one. */
+  readonly clientId?: string;
+}

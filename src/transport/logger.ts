@@ -1,0 +1,12 @@
+/** Where the transport says the few things an operator must hear (e.g. a public bind address). */
+export interface Logger {
+  warn(message: string): void;
+  info(message: string): void;
+}
+
+export const consoleLogger: Logger = {
+  warn: (message) => console.warn(message),
+  info: (message) => console.info(message),
+};
+
+export const silentLogger: Logger = { warn: () => undefined, info: () => undefined };

@@ -1,0 +1,72 @@
+import { isObservable, type Observable } from 'rxjs';
+import type { JsonObject } from '../protocol/index.js';
+
+/** What a handler may give back: a reply, a promise of one, a stream of them, or nothing. */
+export type HandlerResult = JsonObject | undefined | void | Promise<JsonObject | undefined | void> | Observable<JsonObject>;
+
+/** Handles one message from `client`; what it returns goes back to that client only. */
+export type MessageHandler<C> = (message: JsonObject, client: C) => HandlerResult;
+
+/**
+ * Handlers keyed by the message's `type`; `'*'` catches every other type (and untyped messages).
+ *
+ * @example { custom_command: (m) => ({ type: 'custom_response', data: 'processed' }), '*': echo }
+ */
+export type MessageHandlerMap<C> = Readonly<Record<string, MessageHandler<C>>>;
+
+/** Outcome callbacks of one handler call. */
+export interface HandlerSink {
+  reply(message: JsonObject): void;
+  fail(error: unknown): void;
+}
+
+/**
+ * Turns a handler map into one handler. A type with no handler (and no `'*'`) gets an error reply
+ * naming the type, so a typo shows up at the client instead of as silence.
+ */
+export function routeByType<C>(handlers: MessageHandlerMap<C>): MessageHandler<C> {
+  const fallback = handlers['*'];
+  return (message, client) => {
+    const type = message['type'];
+    const handler = typeof type === 'string' && Object.hasOwn(handlers, type) ? handlers[type] : fallback;
+    if (handler) return handler(message, client);
+    const shown = typeof type === 'string' ? `"${type}"` : 'none';
+    return { type: 'error', error: `Unknown message type: ${shown}`, code: 'unknown_type' };
+  };
+}
+
+/**
+ * Calls `handler` and routes its result to `sink` without allocating a subscription for plain and
+ * promised replies (the hot path); only a handler that returns an Observable is subscribed to.
+ * Returns a function that stops an Observable reply early (on disconnect).
+ */
+export function invokeHandler<C>(
+  handler: MessageHandler<C>,
+  message: JsonObject,
+  client: C,
+  sink: HandlerSink,
+): (() => void) | undefined {
+  let result: HandlerResult;
+  try {
+    result = handler(message, client);
+  } catch (error) {
+    sink.fail(error);
+    return undefined;
+  }
+  if (result === undefined) return undefined;
+  if (result instanceof Promise) {
+    result.then(
+      (reply) => {
+        if (reply !== undefined) sink.reply(reply);
+      },
+      (error: unknown) => sink.fail(error),
+    );
+    return undefined;
+  }
+  if (isObservable(result)) {
+    const subscription = result.subscribe({ next: (reply) => sink.reply(reply), error: (error: unknown) => sink.fail(error) });
+    return () => subscription.unsubscribe();
+  }
+  sink.reply(result);
+  return undefined;
+}
