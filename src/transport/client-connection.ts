@@ -3,8 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { ReplaySubject, Subscription, type Observable } from 'rxjs';
 import { WebSocket } from 'ws';
 import type { JsonObject } from '../protocol/index.js';
+import { redactCredentials, type AuthInfo } from './authenticate.js';
 import { CloseCode } from './close-codes.js';
 import type { HeartbeatPeer } from './heartbeat.js';
+import type { OutboundGate } from './slow-consumer.js';
 import type { CloseInfo } from './socket-events.js';
 
 /** What the server learnt from the HTTP upgrade request. */
@@ -22,7 +24,20 @@ export interface ClientInfo {
   readonly connectedAt: Date;
   /** The negotiated subprotocol, `''` when none. */
   readonly protocol: string;
+  /** The upgrade request; on a server with `authenticate`, credentials (Authorization, Cookie, token subprotocol entries, `token` query parameter) read `REDACTED`. */
   readonly request: UpgradeRequestInfo;
+  /** The principal the server's `authenticate` hook accepted; `undefined` without a hook. */
+  readonly authInfo?: AuthInfo | undefined;
+}
+
+/** What the server hands a connection beyond its socket and request. */
+export interface ConnectionExtras {
+  /** The principal from the `authenticate` hook. */
+  readonly authInfo?: AuthInfo | undefined;
+  /** The slow-consumer policy every send goes through. */
+  readonly outbound?: OutboundGate | undefined;
+  /** Keep `request` without the credentials the server authenticated with. */
+  readonly redactCredentials?: boolean;
 }
 
 /**
@@ -35,10 +50,12 @@ export class ClientConnection implements ClientInfo, HeartbeatPeer {
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
   readonly request: UpgradeRequestInfo;
+  readonly authInfo: AuthInfo | undefined;
   awaitingPong = false;
   /** Everything running on behalf of this connection; ended when it closes. */
   readonly work = new Subscription();
 
+  private readonly outbound: OutboundGate | undefined;
   private readonly closedSubject = new ReplaySubject<CloseInfo>(1);
   /** Emits the close code and reason once the socket has closed, then completes. */
   readonly closed$: Observable<CloseInfo> = this.closedSubject.asObservable();
@@ -47,10 +64,14 @@ export class ClientConnection implements ClientInfo, HeartbeatPeer {
     /** The underlying ws socket: for what the transport does not wrap. */
     readonly socket: WebSocket,
     request: IncomingMessage,
+    extras: ConnectionExtras = {},
   ) {
     this.remoteAddress = request.socket.remoteAddress;
     this.remotePort = request.socket.remotePort;
-    this.request = { url: request.url ?? '/', headers: request.headers };
+    const info = { url: request.url ?? '/', headers: request.headers };
+    this.request = extras.redactCredentials === true ? redactCredentials(info) : info;
+    this.authInfo = extras.authInfo;
+    this.outbound = extras.outbound;
   }
 
   get protocol(): string {
@@ -74,6 +95,7 @@ export class ClientConnection implements ClientInfo, HeartbeatPeer {
   /** Sends text that is already JSON: how a broadcast serialises once for every client. */
   sendSerialized(data: string): boolean {
     if (this.socket.readyState !== WebSocket.OPEN) return false;
+    if (this.outbound) return this.outbound.send(data);
     this.socket.send(data);
     return true;
   }
@@ -107,6 +129,7 @@ export class ClientConnection implements ClientInfo, HeartbeatPeer {
       connectedAt: this.connectedAt,
       protocol: this.protocol,
       request: this.request,
+      authInfo: this.authInfo,
     };
   }
 }

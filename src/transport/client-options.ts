@@ -2,6 +2,7 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { WebSocket as WsWebSocket } from 'ws';
 import type { JsonObject } from '../protocol/index.js';
 import type { WebSocketConstructor } from './client-socket.js';
+import { perMessageDeflateOptions, type CompressionOptions } from './compression.js';
 import type { HeartbeatOptions } from './heartbeat.js';
 import type { ReconnectPolicy } from './reconnect.js';
 import type { SendQueueLimits } from './send-queue.js';
@@ -21,8 +22,10 @@ export interface ClientTransportOptions {
   protocols?: string | string[];
   /** Extra headers on the upgrade request (ws/Node only; browsers cannot set them). */
   headers?: Record<string, string>;
-  /** ws-only socket options passed through (e.g. `ca`, `rejectUnauthorized` for TLS). */
+  /** ws-only socket options passed through (e.g. `ca` to trust a private CA for `wss://`, `rejectUnauthorized`). */
   socketOptions?: object;
+  /** Offer permessage-deflate (ws/Node only; browsers negotiate it themselves). Inflated size is capped by `maxMessageSize`. Default off. */
+  compression?: boolean | CompressionOptions;
   /** Ping each `interval` ms, reconnect if no pong within `timeout` (ws/Node only). `false` disables. Default `{ interval: 30000, timeout: 10000 }`. */
   heartbeat?: Partial<HeartbeatOptions> | false;
   /** Reconnection with full-jitter backoff. Default `{ enabled: true, maxRetries: 10, initialDelay: 500, maxDelay: 30000 }`; `false` disables. */
@@ -70,7 +73,7 @@ export function resolveClientOptions(options: ClientTransportOptions): ResolvedC
     protocols: options.protocols,
     socketOptions: {
       maxPayload: maxMessageSize,
-      perMessageDeflate: false,
+      perMessageDeflate: perMessageDeflateOptions(options.compression),
       ...(options.headers ? { headers: options.headers } : {}),
       ...options.socketOptions,
     },

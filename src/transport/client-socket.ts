@@ -61,6 +61,7 @@ export function connectSocket(params: ConnectParams): Observable<SocketEvent> {
     const socket = new params.WebSocket(params.url, params.protocols, params.socketOptions);
     let opened = false;
     let failure: string | undefined;
+    let tooLarge = false;
 
     const onOpen = (): void => {
       opened = true;
@@ -71,9 +72,11 @@ export function connectSocket(params: ConnectParams): Observable<SocketEvent> {
     const onMessage = (event: { data: unknown }): void => subscriber.next({ kind: 'message', data: event.data });
     const onError = (event: { message?: string; error?: unknown }): void => {
       failure = event.message ?? (event.error instanceof Error ? event.error.message : undefined);
+      // ws closes with 1009 for the peer when a message passes maxPayload, but reports 1006 locally.
+      if ((event.error as { code?: unknown } | undefined)?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') tooLarge = true;
     };
     const onClose = (event: { code: number; reason: string }): void => {
-      subscriber.error(closedBecause(event.code, event.reason || failure || '', opened));
+      subscriber.error(closedBecause(tooLarge ? CloseCode.MessageTooBig : event.code, event.reason || failure || '', opened));
     };
     socket.addEventListener('open', onOpen);
     socket.addEventListener('message', onMessage);
@@ -99,6 +102,8 @@ export function connectSocket(params: ConnectParams): Observable<SocketEvent> {
       };
       socket.on('pong', onPong);
       const beat = heartbeat(() => [peer], params.heartbeat, params.scheduler).subscribe(() => {
+        // A peer that ignores pings will not answer a close frame either: drop it, don't close it with 1000.
+        socket.terminate?.();
         subscriber.error(new SocketClosed(CloseCode.HeartbeatTimeout, 'no pong within the heartbeat timeout', true));
       });
       stopHeartbeat = () => {
@@ -126,5 +131,7 @@ function closedBecause(code: number, reason: string, wasOpen: boolean): SocketCl
   const status = /Unexpected server response: (\d{3})/.exec(reason)?.[1];
   if (status === '401') return new SocketClosed(CloseCode.Unauthorized, reason, wasOpen);
   if (status === '403') return new SocketClosed(CloseCode.Forbidden, reason, wasOpen);
+  // The server speaks none of the subprotocols offered: asking again will not change its answer.
+  if (/Server sent (no|an invalid) subprotocol/.test(reason)) return new SocketClosed(CloseCode.ProtocolError, reason, wasOpen);
   return new SocketClosed(code, reason, wasOpen);
 }

@@ -54,6 +54,8 @@ export class WebSocketClientTransport {
   private stopping: Promise<void> | undefined;
   private failure: TransportError | undefined;
   private everOpened = false;
+  /** Overflow of the receive buffer is worth a warning only to a caller of receiveMessage(). */
+  private receiving = false;
 
   /** Connection state; replays the current one to each subscriber. Completes on stop or failure. */
   readonly state$: Observable<ClientState> = this.stateSubject.pipe(distinctUntilChanged());
@@ -70,7 +72,11 @@ export class WebSocketClientTransport {
     this.queue = this.options.queue && new SendQueue(this.options.queue, this.options.scheduler);
     this.inbox = new Inbox<JsonObject>(
       this.options.inboxSize,
-      () => this.errorsSubject.next(new InboxOverflowError(`receiveMessage() buffer is full (${this.options.inboxSize}); dropping the oldest messages`)),
+      () => {
+        if (this.receiving) {
+          this.errorsSubject.next(new InboxOverflowError(`receiveMessage() buffer is full (${this.options.inboxSize}); dropping the oldest messages`));
+        }
+      },
       this.options.scheduler,
     );
     // ws takes a write callback; a browser's send does not, and resolves once handed over.
@@ -92,6 +98,8 @@ export class WebSocketClientTransport {
    */
   start(): Promise<void> {
     if (this.stopping) return Promise.reject(new TransportStoppedError('This client was stopped; create a new one'));
+    // A client that gave up stays closed: its streams are complete, so a new one is the way back.
+    if (this.failure) return Promise.reject(this.failure);
     this.starting ??= new Promise<void>((resolve, reject) => {
       this.rejectStart = reject;
       this.stateSubject.next('connecting');
@@ -161,6 +169,7 @@ export class WebSocketClientTransport {
    * after `timeoutMs`, with `TransportStoppedError` after `stop()`.
    */
   receiveMessage(timeoutMs?: number): Promise<JsonObject> {
+    this.receiving = true;
     return this.inbox.take(timeoutMs);
   }
 
@@ -222,7 +231,9 @@ export class WebSocketClientTransport {
         ? new ConnectionFailedError(
             classifyCloseCode(error.code) === 'fatal'
               ? `Connection closed with ${error.code} (${error.reason || 'no reason'}), which does not allow reconnecting`
-              : `Gave up reconnecting after ${this.options.reconnect.maxRetries} retries; last close ${error.code} (${error.reason || 'no reason'})`,
+              : this.options.reconnect.maxRetries === 0
+                ? `Connection closed with ${error.code} (${error.reason || 'no reason'}) and reconnecting is disabled`
+                : `Gave up reconnecting after ${this.options.reconnect.maxRetries} retries; last close ${error.code} (${error.reason || 'no reason'})`,
             error.code,
             error.reason,
             { cause: error },

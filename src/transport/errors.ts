@@ -84,6 +84,36 @@ export class SerializationError extends TransportError {
   readonly code = 'serialization_failed';
 }
 
+/** An upgrade request was answered with an HTTP error instead of a socket (origin, host, auth, connection rate). */
+export class UpgradeRefusedError extends TransportError {
+  readonly code = 'upgrade_refused';
+  constructor(
+    message: string,
+    /** The HTTP status sent: 401, 403, 429 or 500. */
+    readonly status: number,
+    /** The TCP peer that asked. */
+    readonly remoteAddress: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A connection arrived while `maxClients` were connected; it was closed with 1013. */
+export class ServerFullError extends TransportError {
+  readonly code = 'server_full';
+}
+
+/** A client sent over its message rate; the message was refused (or, after repeated abuse, the connection closed with 1008). */
+export class RateLimitedError extends TransportError {
+  readonly code = 'rate_limited';
+}
+
+/** A client had `maxInFlight` handler calls running; its next message was refused. */
+export class OverloadedError extends TransportError {
+  readonly code = 'overloaded';
+}
+
 /** Something went wrong on one connection, attributed to it where known. */
 export interface TransportErrorEvent {
   readonly error: TransportError;

@@ -8,6 +8,7 @@ export {
   defaultErrorReply,
   DEFAULT_MAX_MESSAGE_SIZE,
   DEFAULT_HEARTBEAT,
+  DEFAULT_MAX_CLIENTS,
   type ServerTransportOptions,
   type ReplyProblem,
   type ReplyProblemKind,
@@ -37,8 +38,39 @@ export {
   SocketError,
   InboxOverflowError,
   SerializationError,
+  UpgradeRefusedError,
+  ServerFullError,
+  RateLimitedError,
+  OverloadedError,
   type TransportErrorEvent,
 } from './errors.js';
+export {
+  allow,
+  deny,
+  bearerAuth,
+  bearerToken,
+  tokenSubprotocol,
+  redactCredentials,
+  DEFAULT_TOKEN_SOURCES,
+  type AuthInfo,
+  type Authenticate,
+  type AuthOutcome,
+  type BearerVerdict,
+  type TokenSources,
+  type UpgradeRequest,
+} from './authenticate.js';
+export { compileOriginAllowList, compileHostAllowList, sameHostOrLocalOrigin, isLocalHostname } from './origin-policy.js';
+export { TokenBucket, KeyedTokenBuckets, type TokenBucketOptions } from './token-bucket.js';
+export { MessageRateLimiter, DEFAULT_MESSAGE_RATE, type MessageRateOptions, type RateVerdict } from './message-rate-limit.js';
+export { InFlightLimiter, DEFAULT_MAX_IN_FLIGHT } from './in-flight-limit.js';
+export {
+  DEFAULT_HIGH_WATERMARK,
+  type SlowConsumerPolicy,
+  type SlowConsumerOptions,
+  type SlowConsumerEvent,
+} from './slow-consumer.js';
+export { DEFAULT_COMPRESSION, type CompressionOptions } from './compression.js';
+export type { ServerTlsOptions } from './tls.js';
 export { ofType, isType, type MessageOfType } from './of-type.js';
 export {
   routeByType,

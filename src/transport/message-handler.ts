@@ -1,8 +1,14 @@
-import { isObservable, type Observable } from 'rxjs';
+import { isObservable, type Observable, type Subscription } from 'rxjs';
 import type { JsonObject } from '../protocol/index.js';
 
-/** What a handler may give back: a reply, a promise of one, a stream of them, or nothing. */
-export type HandlerResult = JsonObject | undefined | void | Promise<JsonObject | undefined | void> | Observable<JsonObject>;
+/** What a handler may give back: a reply, a promise of one, a stream of them, or nothing (`undefined` or `null`). */
+export type HandlerResult =
+  | JsonObject
+  | undefined
+  | null
+  | void
+  | Promise<JsonObject | undefined | null | void>
+  | Observable<JsonObject>;
 
 /** Handles one message from `client`; what it returns goes back to that client only. */
 export type MessageHandler<C> = (message: JsonObject, client: C) => HandlerResult;
@@ -38,14 +44,15 @@ export function routeByType<C>(handlers: MessageHandlerMap<C>): MessageHandler<C
 /**
  * Calls `handler` and routes its result to `sink` without allocating a subscription for plain and
  * promised replies (the hot path); only a handler that returns an Observable is subscribed to.
- * Returns a function that stops an Observable reply early (on disconnect).
+ * Returns the subscription of an Observable reply, so the caller can end it on disconnect; being a
+ * Subscription, it leaves its parent by itself when the reply stream completes.
  */
 export function invokeHandler<C>(
   handler: MessageHandler<C>,
   message: JsonObject,
   client: C,
   sink: HandlerSink,
-): (() => void) | undefined {
+): Subscription | undefined {
   let result: HandlerResult;
   try {
     result = handler(message, client);
@@ -53,19 +60,19 @@ export function invokeHandler<C>(
     sink.fail(error);
     return undefined;
   }
-  if (result === undefined) return undefined;
+  // null is "no reply" too: JavaScript handlers return it where TypeScript ones cannot.
+  if (result === undefined || result === null) return undefined;
   if (result instanceof Promise) {
     result.then(
       (reply) => {
-        if (reply !== undefined) sink.reply(reply);
+        if (reply !== undefined && reply !== null) sink.reply(reply);
       },
       (error: unknown) => sink.fail(error),
     );
     return undefined;
   }
   if (isObservable(result)) {
-    const subscription = result.subscribe({ next: (reply) => sink.reply(reply), error: (error: unknown) => sink.fail(error) });
-    return () => subscription.unsubscribe();
+    return result.subscribe({ next: (reply) => sink.reply(reply), error: (error: unknown) => sink.fail(error) });
   }
   sink.reply(result);
   return undefined;

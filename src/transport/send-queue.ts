@@ -44,7 +44,7 @@ export class SendQueue {
 
   /** Queues `data`; `settle` reports the outcome. Refuses (and settles at once) when full. */
   enqueue(data: string, settle: Settle): void {
-    const bytes = Buffer.byteLength(data);
+    const bytes = utf8Length(data);
     if (this.pending.size + 1 > this.limits.maxCount || this.bytes + bytes > this.limits.maxBytes) {
       settle(
         new QueueFullError(
@@ -86,4 +86,11 @@ export class SendQueue {
     entry.expiry?.unsubscribe();
     return true;
   }
+}
+
+const encoder = new TextEncoder();
+
+/** UTF-8 size without Node's Buffer, so the queue also runs in browsers. */
+function utf8Length(text: string): number {
+  return encoder.encode(text).byteLength;
 }

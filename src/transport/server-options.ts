@@ -1,20 +1,28 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { PerMessageDeflateOptions } from 'ws';
 import type { JsonObject } from '../protocol/index.js';
+import type { Authenticate } from './authenticate.js';
 import type { ClientConnection } from './client-connection.js';
+import { perMessageDeflateOptions, type CompressionOptions } from './compression.js';
 import type { HeartbeatOptions } from './heartbeat.js';
+import { DEFAULT_MAX_IN_FLIGHT } from './in-flight-limit.js';
 import { consoleLogger, silentLogger, type Logger } from './logger.js';
 import { routeByType, type MessageHandler, type MessageHandlerMap } from './message-handler.js';
+import { resolveMessageRate, type MessageRateOptions } from './message-rate-limit.js';
+import { resolveSlowConsumer, type SlowConsumerOptions } from './slow-consumer.js';
+import type { ServerTlsOptions } from './tls.js';
+import { validateTokenBucket, type TokenBucketOptions } from './token-bucket.js';
 
 /** Why the server is about to send an error reply instead of calling the handler's reply. */
-export type ReplyProblemKind = 'invalid_json' | 'not_an_object' | 'binary_frame' | 'handler_failed';
+export type ReplyProblemKind = 'invalid_json' | 'not_an_object' | 'binary_frame' | 'handler_failed' | 'rate_limited' | 'overloaded';
 
 export interface ReplyProblem {
   readonly kind: ReplyProblemKind;
   /** Safe for the peer: never a stack or an internal message. */
   readonly message: string;
-  /** The message being handled, for `handler_failed`. */
+  /** The message being handled, for `handler_failed` and `overloaded` (and `rate_limited` when it parsed). */
   readonly request?: JsonObject;
 }
 
@@ -47,7 +55,45 @@ export interface ServerTransportOptions {
   logger?: Logger | false;
   /** Time source for heartbeat and timeouts; tests pass a virtual one. */
   scheduler?: SchedulerLike;
+
+  // Security (see docs/security.md)
+  /**
+   * Browser origins allowed to connect: exact (`'https://app.example.com'`), wildcard
+   * (`'https://*.example.com'`, `'http://localhost:*'`), `'null'`, or `'*'` for any. A request
+   * with an `Origin` not allowed is refused with 403 before the upgrade; a request without one
+   * (a non-browser client) passes. Default: only origins whose host equals the request's `Host`
+   * header, and local origins (`localhost`, `*.localhost`, 127.0.0.0/8, `[::1]`, any port).
+   */
+  allowedOrigins?: readonly string[];
+  /**
+   * `Host` header values allowed (`'example.com'`, `'example.com:8443'`, `'*.example.com'`, `'*'`);
+   * others are refused with 403. Default: when listening on a loopback address, local names only
+   * (`localhost`, 127.0.0.0/8, `[::1]`, any port: blocks DNS rebinding); otherwise any.
+   */
+  allowedHosts?: readonly string[];
+  /** Runs on every upgrade request before the socket is accepted: refuse with 401/403, or accept with a principal (`client.authInfo`). Default none. */
+  authenticate?: Authenticate;
+  /** Serve `wss://` on the transport's own listener. Ignored with `server` (bring an https server instead). Default none. */
+  tls?: ServerTlsOptions;
+
+  // Limits (see docs/operations.md)
+  /** Most connected clients; one more is accepted and closed at once with 1013 (try again later). Default 10000. */
+  maxClients?: number;
+  /** New connections per remote address (token bucket); over it, HTTP 429 with `Retry-After`. `false` disables. Default disabled (a proxy would put every client on one address). */
+  connectionRate?: TokenBucketOptions | false;
+  /** The address connection rates are counted under. Default the TCP peer; behind a proxy you trust, read `X-Forwarded-For` here. */
+  clientAddress?: (request: IncomingMessage) => string | undefined;
+  /** Messages per connection (token bucket): over it, an error reply `rate_limited`; past `maxRefusals` in `abuseWindowMs`, close 1008. `false` disables. Default `{ rate: 1000, burst: 2000, maxRefusals: 100, abuseWindowMs: 10000 }`. */
+  messageRate?: Partial<MessageRateOptions> | false;
+  /** Most `messageHandler` calls one connection may have unfinished; more get an error reply `overloaded`. `false` disables. Default 64. */
+  maxInFlight?: number | false;
+  /** Per-connection outbound watermarks on `bufferedAmount` and what to do above them. `false` disables. Default `{ highWatermark: 8 MiB, policy: 'disconnect' }` (close 1008). */
+  slowConsumer?: Partial<SlowConsumerOptions> | false;
+  /** permessage-deflate; `true` for the defaults. Decompressed size is capped by `maxMessageSize`. Default off. */
+  compression?: boolean | CompressionOptions;
 }
+
+export const DEFAULT_MAX_CLIENTS = 10_000;
 
 export const DEFAULT_MAX_MESSAGE_SIZE = 10 * 1024 * 1024;
 export const DEFAULT_HEARTBEAT: HeartbeatOptions = { interval: 30_000, timeout: 10_000 };
@@ -67,6 +113,17 @@ export interface ResolvedServerOptions {
   readonly errorReply: (problem: ReplyProblem) => JsonObject | undefined;
   readonly logger: Logger;
   readonly scheduler: SchedulerLike;
+  readonly allowedOrigins: readonly string[] | undefined;
+  readonly allowedHosts: readonly string[] | 'local' | undefined;
+  readonly authenticate: Authenticate | undefined;
+  readonly tls: ServerTlsOptions | undefined;
+  readonly maxClients: number;
+  readonly connectionRate: TokenBucketOptions | undefined;
+  readonly clientAddress: (request: IncomingMessage) => string | undefined;
+  readonly messageRate: MessageRateOptions | undefined;
+  readonly maxInFlight: number | undefined;
+  readonly slowConsumer: SlowConsumerOptions | undefined;
+  readonly perMessageDeflate: PerMessageDeflateOptions | false;
 }
 
 export const defaultErrorReply = (problem: ReplyProblem): JsonObject => ({
@@ -92,7 +149,23 @@ export function resolveServerOptions(options: ServerTransportOptions): ResolvedS
     errorReply: options.errorReply ?? defaultErrorReply,
     logger: options.logger === false ? silentLogger : (options.logger ?? consoleLogger),
     scheduler: options.scheduler ?? asyncScheduler,
+    allowedOrigins: options.allowedOrigins,
+    allowedHosts: options.allowedHosts ?? (options.server === undefined && isLoopbackHost(options.host ?? '0.0.0.0') ? 'local' : undefined),
+    authenticate: options.authenticate,
+    tls: options.tls,
+    maxClients: positive('maxClients', options.maxClients ?? DEFAULT_MAX_CLIENTS),
+    connectionRate: options.connectionRate ? validateTokenBucket('connectionRate', options.connectionRate) : undefined,
+    clientAddress: options.clientAddress ?? ((request) => request.socket.remoteAddress),
+    messageRate: resolveMessageRate(options.messageRate),
+    maxInFlight: options.maxInFlight === false ? undefined : positive('maxInFlight', options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
+    slowConsumer: resolveSlowConsumer(options.slowConsumer),
+    perMessageDeflate: perMessageDeflateOptions(options.compression),
   };
+}
+
+/** Addresses only this machine can reach. */
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 function positive(name: string, value: number): number {

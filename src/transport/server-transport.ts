@@ -8,6 +8,7 @@ import {
   from,
   lastValueFrom,
   race,
+  ReplaySubject,
   Subject,
   takeUntil,
   timer,
@@ -22,7 +23,10 @@ import {
   InboxOverflowError,
   InvalidFrameError,
   MessageTooLargeError,
+  OverloadedError,
+  RateLimitedError,
   SerializationError,
+  ServerFullError,
   ServerStartError,
   SocketError,
   TransportStoppedError,
@@ -30,11 +34,17 @@ import {
   type TransportErrorEvent,
 } from './errors.js';
 import { heartbeat } from './heartbeat.js';
+import { InFlightLimiter } from './in-flight-limit.js';
 import { Inbox } from './inbox.js';
-import { invokeHandler } from './message-handler.js';
+import { createListener, dropConnections, stopListening, type Listener } from './listener.js';
+import { invokeHandler, type MessageHandler } from './message-handler.js';
+import { MessageRateLimiter } from './message-rate-limit.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerTransportOptions } from './server-options.js';
 import { fromEmitter, rawDataToString, socketEvents, type CloseInfo, type Frame } from './socket-events.js';
 import { serialize } from './serialize.js';
+import { OutboundGate, type SlowConsumerEvent } from './slow-consumer.js';
+import { isSecureServer } from './tls.js';
+import { UpgradeGuard } from './upgrade-guard.js';
 import { waitForCount } from './wait-for-count.js';
 
 /** A message as it arrived: who sent it and what it said. */
@@ -70,7 +80,13 @@ export class WebSocketServerTransport {
   private readonly messagesSubject = new Subject<ClientMessage>();
   private readonly errorsSubject = new Subject<TransportErrorEvent>();
   private readonly countSubject = new BehaviorSubject(0);
-  private readonly stopped$ = new Subject<void>();
+  private readonly slowConsumerSubject = new Subject<SlowConsumerEvent>();
+  private readonly limits = new WeakMap<ClientConnection, ConnectionLimits>();
+  private readonly guard: UpgradeGuard;
+  /** The http(s) server the transport created, when it was not given one. */
+  private listener: Listener | undefined;
+  // Replays: pipelines set up by a start() that finishes after stop() must end at once too.
+  private readonly stopped$ = new ReplaySubject<void>(1);
   private wss: WebSocketServer | undefined;
   private inbox: Inbox<ClientMessage> | undefined;
   private starting: Promise<void> | undefined;
@@ -86,9 +102,12 @@ export class WebSocketServerTransport {
   readonly clientCount$: Observable<number> = this.countSubject.pipe(distinctUntilChanged());
   /** Problems on single connections and in handlers. Never errors; completes on `stop()`. */
   readonly errors$: Observable<TransportErrorEvent> = this.errorsSubject.asObservable();
+  /** The slow-consumer policy at work: connections becoming congested, draining, disconnected (hot). Completes on `stop()`. */
+  readonly slowConsumer$: Observable<SlowConsumerEvent> = this.slowConsumerSubject.asObservable();
 
   constructor(options: ServerTransportOptions = {}) {
     this.options = resolveServerOptions(options);
+    this.guard = new UpgradeGuard(this.options, (error) => this.report(error));
   }
 
   /** The bound address once started (read the port here when you asked for port 0). */
@@ -97,16 +116,18 @@ export class WebSocketServerTransport {
     return typeof address === 'object' && address !== null ? address : undefined;
   }
 
-  /** `ws://host:port/path` once started. */
+  /** `ws://host:port/path` (`wss://` with TLS) once started. */
   get url(): string | undefined {
     const address = this.address;
     if (!address) return undefined;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    return `ws://${host}:${address.port}${this.options.path ?? ''}`;
+    const scheme = isSecureServer(this.options.server ?? this.listener) ? 'wss' : 'ws';
+    return `${scheme}://${host}:${address.port}${this.options.path ?? ''}`;
   }
 
   /** Starts listening (or attaches to `server`). Resolves when ready; rejects with `ServerStartError`. Idempotent. */
   start(): Promise<void> {
+    if (this.stopping) return Promise.reject(new TransportStoppedError('This transport was stopped; create a new one to serve again'));
     this.starting ??= this.listen().catch((error: unknown) => {
       this.starting = undefined;
       throw error;
@@ -210,15 +231,21 @@ export class WebSocketServerTransport {
 
   private async listen(): Promise<void> {
     if (this.stopping) throw new TransportStoppedError('This transport was stopped; create a new one to serve again');
-    const { server, host, port, path, maxMessageSize, protocols } = this.options;
+    const { server, host, port, path, maxMessageSize, protocols, tls } = this.options;
+    // Our own listener rather than ws's, so stop() can end connections that never upgrade.
+    const listener = server ? undefined : createListener(tls);
     const wss = new WebSocketServer({
-      ...(server ? { server } : { host, port }),
+      server: server ?? listener,
       ...(path === undefined ? {} : { path }),
+      // Also caps inflated size: ws stops decompressing a message once it passes maxPayload (1009).
       maxPayload: maxMessageSize,
       clientTracking: false,
-      perMessageDeflate: false,
+      perMessageDeflate: this.options.perMessageDeflate,
+      verifyClient: this.guard.verifyClient,
       handleProtocols: (offered: Set<string>) => protocols.find((protocol) => offered.has(protocol)) ?? false,
     });
+    // ws re-emits the attached server's 'listening' and 'error', so one wait serves both cases.
+    listener?.listen(port, host);
     if (!server) {
       try {
         await new Promise<void>((resolve, reject) => {
@@ -227,10 +254,12 @@ export class WebSocketServerTransport {
         });
       } catch (error) {
         wss.close();
+        listener?.close();
         throw new ServerStartError(describeListenError(error, host, port), { cause: error });
       }
     }
     this.wss = wss;
+    this.listener = listener;
     fromEmitter(wss, 'error', (error: Error) => error)
       .pipe(takeUntil(this.stopped$))
       .subscribe((error) => this.report(new SocketError(`WebSocket server error: ${error.message}`, { cause: error })));
@@ -251,7 +280,20 @@ export class WebSocketServerTransport {
   }
 
   private accept(socket: WebSocket, request: IncomingMessage): void {
-    const client = new ClientConnection(socket, request);
+    if (this.clients.size >= this.options.maxClients) {
+      this.turnAway(socket, request);
+      return;
+    }
+    const slow = this.options.slowConsumer;
+    const outbound =
+      slow && new OutboundGate(socket, slow, this.options.scheduler, (event) => this.slowConsumerSubject.next({ ...event, clientId: client.id }));
+    const client = new ClientConnection(socket, request, {
+      authInfo: this.guard.authInfoOf(request),
+      outbound,
+      redactCredentials: this.options.authenticate !== undefined,
+    });
+    if (outbound) client.work.add(() => outbound.dispose());
+    this.limits.set(client, this.connectionLimits());
     const events = socketEvents(socket);
     this.clients.set(client.id, client);
     client.work.add(events.error$.subscribe((error) => this.onSocketError(client, error)));
@@ -266,7 +308,38 @@ export class WebSocketServerTransport {
     this.connectionsSubject.next(client);
   }
 
+  /** Accepts the socket only to close it with 1013: browsers cannot read an HTTP status, but they can read a close code. */
+  private turnAway(socket: WebSocket, request: IncomingMessage): void {
+    socket.on('error', () => undefined); // ws throws on an error event nobody hears
+    socket.close(CloseCode.TryAgainLater, 'Server is full; try again later');
+    const giveUp = timer(this.options.stopGraceMs, this.options.scheduler).subscribe(() => socket.terminate());
+    socket.once('close', () => giveUp.unsubscribe());
+    this.report(
+      new ServerFullError(
+        `Turned away a connection from ${request.socket.remoteAddress ?? 'an unknown address'}: ` +
+          `${this.options.maxClients} clients connected (maxClients); closed with 1013`,
+      ),
+    );
+  }
+
+  private connectionLimits(): ConnectionLimits {
+    const { messageRate, maxInFlight, handler, scheduler } = this.options;
+    return {
+      messageRate: messageRate && new MessageRateLimiter(messageRate, scheduler),
+      handler:
+        handler && maxInFlight !== undefined
+          ? new InFlightLimiter(maxInFlight).wrap(handler, (message, client) => this.overloaded(client, message))
+          : handler,
+    };
+  }
+
   private onFrame(client: ClientConnection, frame: Frame): void {
+    const limits = this.limits.get(client);
+    const verdict = limits?.messageRate?.check() ?? 'accept';
+    if (verdict !== 'accept') {
+      this.rateLimited(client, frame, verdict);
+      return;
+    }
     if (frame.isBinary) {
       this.rejectFrame(client, frameError('binary_frame'));
       if (this.options.binaryFrames === 'close') client.close(CloseCode.UnsupportedData, 'Binary frames are not supported');
@@ -281,13 +354,38 @@ export class WebSocketServerTransport {
     const incoming: ClientMessage = { client, message };
     this.messagesSubject.next(incoming);
     this.inbox?.push(incoming);
-    const handler = this.options.handler;
+    const handler = limits ? limits.handler : this.options.handler;
     if (!handler) return;
-    const cancel = invokeHandler(handler, message, client, {
+    const replies = invokeHandler(handler, message, client, {
       reply: (reply) => this.reply(client, reply, message),
       fail: (error) => this.handlerFailed(client, message, error),
     });
-    if (cancel) client.work.add(cancel);
+    if (replies) client.work.add(replies);
+  }
+
+  /** Over the message rate: an error reply, or after repeated abuse, close 1008. */
+  private rateLimited(client: ClientConnection, frame: Frame, verdict: 'refuse' | 'close'): void {
+    if (verdict === 'close') {
+      if (!client.isOpen) return;
+      this.report(new RateLimitedError(`Client ${client.id} kept sending over its message rate; closed with 1008`), client.id);
+      client.close(CloseCode.PolicyViolation, 'Message rate exceeded');
+      return;
+    }
+    this.report(new RateLimitedError(`Refused a message from client ${client.id}: over its message rate`), client.id);
+    // Parsed only to let the reply name the request (a JSON-RPC id); a bad frame gets a reply without it.
+    const decoded = frame.isBinary ? undefined : decodeTextFrame(rawDataToString(frame.data));
+    const request = decoded && E.isRight(decoded) ? decoded.right : undefined;
+    const reply = this.options.errorReply({ kind: 'rate_limited', message: 'Too many messages; slow down', ...(request ? { request } : {}) });
+    if (reply) client.sendSerialized(JSON.stringify(reply));
+  }
+
+  /** Over `maxInFlight`: the reply the sender gets instead of a handler call. */
+  private overloaded(client: ClientConnection, request: JsonObject): JsonObject | undefined {
+    this.report(
+      new OverloadedError(`Refused a message from client ${client.id}: ${this.options.maxInFlight ?? 0} handler calls already running (maxInFlight)`),
+      client.id,
+    );
+    return this.options.errorReply({ kind: 'overloaded', message: 'Too many requests in progress; retry later', request });
   }
 
   private rejectFrame(client: ClientConnection, problem: FrameError): void {
@@ -349,6 +447,8 @@ export class WebSocketServerTransport {
       if (wss) wss.close(() => resolve());
       else resolve();
     });
+    const listener = this.listener;
+    const listenerStopped = listener ? stopListening(listener) : Promise.resolve();
     const clients = [...this.clients.values()];
     for (const client of clients) client.close(CloseCode.GoingAway, 'Server shutting down');
     const allClosed = Promise.all(clients.map((client) => lastValueFrom(client.closed$, { defaultValue: undefined })));
@@ -356,13 +456,22 @@ export class WebSocketServerTransport {
     for (const client of clients) if (this.clients.has(client.id)) client.terminate();
     await allClosed;
     await listenerClosed;
+    if (listener) dropConnections(listener);
+    await listenerStopped;
     this.inbox?.close(new TransportStoppedError('The server transport is stopped'));
     this.connectionsSubject.complete();
     this.disconnectionsSubject.complete();
     this.messagesSubject.complete();
     this.errorsSubject.complete();
+    this.slowConsumerSubject.complete();
     this.countSubject.complete();
   }
+}
+
+/** One connection's limiters: its message rate and its handler behind the in-flight cap. */
+interface ConnectionLimits {
+  readonly messageRate: MessageRateLimiter | undefined;
+  readonly handler: MessageHandler<ClientConnection> | undefined;
 }
 
 function isLoopback(host: string): boolean {

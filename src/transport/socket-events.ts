@@ -37,15 +37,16 @@ export function socketEvents(socket: WebSocket): SocketEvents {
  * An event of a Node emitter as an Observable. Not rxjs's `fromEvent`: ws sockets are also
  * EventTargets, and `fromEvent` prefers that face, which wraps each frame in a MessageEvent.
  */
-export function fromEmitter<A extends unknown[], T>(
+export function fromEmitter<T>(
   emitter: EventEmitter,
   event: string,
-  select: (...args: A) => T,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the emitter's argument types are the caller's to state
+  select: (...args: any[]) => T,
 ): Observable<T> {
   return new Observable<T>((subscriber) => {
-    const listener = (...args: A): void => subscriber.next(select(...args));
-    emitter.on(event, listener as (...args: unknown[]) => void);
-    return () => emitter.off(event, listener as (...args: unknown[]) => void);
+    const listener = (...args: unknown[]): void => subscriber.next(select(...args));
+    emitter.on(event, listener);
+    return () => emitter.off(event, listener);
   });
 }
 

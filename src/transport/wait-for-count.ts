@@ -1,10 +1,11 @@
 import {
   asyncScheduler,
   defaultIfEmpty,
-  first,
+  filter,
   firstValueFrom,
   map,
   of,
+  take,
   timeout,
   type Observable,
   type SchedulerLike,
@@ -23,7 +24,9 @@ export function countReached(
   scheduler: SchedulerLike = asyncScheduler,
 ): Observable<boolean> {
   return count$.pipe(
-    first((count) => count >= min),
+    // filter + take, not first(): first() errors with EmptyError when count$ completes unmet.
+    filter((count) => count >= min),
+    take(1),
     map(() => true),
     timeout({ first: timeoutMs, with: () => of(false), scheduler }),
     defaultIfEmpty(false),

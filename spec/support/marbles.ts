@@ -1,0 +1,9 @@
+import { TestScheduler } from 'rxjs/testing';
+import { expect } from 'vitest';
+
+/** A TestScheduler whose assertions are Vitest's deep equality. */
+export function testScheduler(): TestScheduler {
+  return new TestScheduler((actual, expected) => {
+    expect(actual).toEqual(expected);
+  });
+}
