@@ -366,7 +366,7 @@ describe('WebSocketClientTransport close codes', () => {
     const raw = await RawServer.start({ autoPong: false });
     const first = raw.nextConnection();
     const second = raw.nextConnection();
-    const client = await startClient(raw.url, { heartbeat: { interval: 30, timeout: 30 } });
+    const client = await startClient(raw.url, { heartbeat: { interval: 40, timeout: 30 } });
     const states = nextValues(client.state$, 3);
     const silent = await first;
     expect(await states).toEqual(['open', 'reconnecting', 'open']);
@@ -421,7 +421,7 @@ describe('WebSocketClientTransport WebSocket option', () => {
 
   it('uses the given constructor, and works without ping or a send callback (as in browsers)', async () => {
     const { server, url } = await startServer({ messageHandler: (m) => ({ type: 'echo', original: m }) });
-    const client = await startClient(url, { WebSocket: StandardOnlyWebSocket, heartbeat: { interval: 10, timeout: 10 } });
+    const client = await startClient(url, { WebSocket: StandardOnlyWebSocket, heartbeat: { interval: 20, timeout: 10 } });
     expect(StandardOnlyWebSocket.instances).toBe(1);
     await client.sendMessage({ type: 'hi' });
     expect(await client.receiveMessage(5000)).toEqual({ type: 'echo', original: { type: 'hi' } });

@@ -1,6 +1,7 @@
 import { map, type SchedulerLike } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { heartbeat, type HeartbeatPeer } from '../../src/transport/index.js';
+import { resolveHeartbeat } from '../../src/transport/heartbeat.js';
 import { testScheduler } from '../support/marbles.js';
 
 /**
@@ -91,5 +92,17 @@ describe('heartbeat', () => {
       const beats = heartbeat(() => peers, options, scheduler).pipe(map((peer) => peer.name));
       expectObservable(beats, '^ 250ms !').toBe('220ms l', { l: 'late' });
     });
+  });
+});
+
+describe('resolveHeartbeat', () => {
+  it('fills in defaults and refuses a timeout that is not shorter than the interval', () => {
+    const defaults = { interval: 30_000, timeout: 10_000 };
+    expect(resolveHeartbeat(undefined, defaults)).toEqual(defaults);
+    expect(resolveHeartbeat({ interval: 500, timeout: 100 }, defaults)).toEqual({ interval: 500, timeout: 100 });
+    expect(resolveHeartbeat(false, defaults)).toBeUndefined();
+    expect(() => resolveHeartbeat({ interval: 100, timeout: 100 }, defaults)).toThrow(RangeError);
+    expect(() => resolveHeartbeat({ interval: 1000 }, defaults)).toThrow(/less than heartbeat.interval/);
+    expect(() => resolveHeartbeat({ interval: 0, timeout: 0 }, defaults)).toThrow(RangeError);
   });
 });

@@ -120,7 +120,9 @@ describe('WebSocketServerTransport client management', () => {
 
   it('closeClient with an invalid close code throws and leaves the client connected', async () => {
     const { server, ids } = await serverWithClients(1);
-    expect(() => server.closeClient(ids[0] ?? '', 999)).toThrow(TypeError);
+    expect(() => server.closeClient(ids[0] ?? '', 999)).toThrow(RangeError);
+    expect(() => server.closeClient(ids[0] ?? '', 1006)).toThrow(RangeError);
+    expect(() => server.closeClient(ids[0] ?? '', 1000, 'x'.repeat(124))).toThrow(RangeError);
     expect(server.getConnectedClients()).toBe(1);
   });
 });
@@ -188,7 +190,7 @@ describe('WebSocketServerTransport receiveMessage', () => {
 describe('WebSocketServerTransport heartbeat', () => {
   it('terminates a client that does not answer pings, and keeps one that does', async () => {
     // A generous timeout: the healthy client's pongs must not miss it on a loaded machine.
-    const { server, url } = await startServer({ heartbeat: { interval: 25, timeout: 250 } });
+    const { server, url } = await startServer({ heartbeat: { interval: 300, timeout: 200 } });
     const connected = nextValues(server.connections$, 2);
     const silent = await RawClient.open(url, undefined, { autoPong: false });
     const healthy = await RawClient.open(url);

@@ -174,7 +174,7 @@ describe('WebSocketServerTransport lifecycle', () => {
 
   it('stop() right after start(), before it resolved, leaves no timer behind', async () => {
     const scheduler = new VirtualTimeScheduler();
-    const server = new WebSocketServerTransport({ host: '127.0.0.1', port: 0, logger: false, heartbeat: { interval: 1000 }, scheduler });
+    const server = new WebSocketServerTransport({ host: '127.0.0.1', port: 0, logger: false, heartbeat: { interval: 1000, timeout: 500 }, scheduler });
     const started = server.start();
     await server.stop();
     await started;

@@ -222,7 +222,7 @@ describe('WebSocketServerTransport bad input', () => {
     expect(event.clientId).toBe(offenderInfo?.id);
     expect(event.error.code).toBe('message_too_large');
     expect(event.error.message).toContain('1024');
-    expect((await gone).clientId).toBe(offenderInfo?.id);
+    expect(await gone).toMatchObject({ clientId: offenderInfo?.id, code: CloseCode.MessageTooBig });
     bystander.sendJson({ n: 2, padding: 'x'.repeat(900) });
     expect(await bystander.next()).toEqual({ type: 'echo', n: 2 });
     expect(server.getConnectedClients()).toBe(1);

@@ -1,3 +1,4 @@
+import { withoutSessionRequest } from '../protocol/session-frame.js';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
 /**
@@ -162,7 +163,8 @@ function redactQuery(url: string, param: string | false): string {
 
 /** The hook's view of a Node upgrade request. */
 export function toUpgradeRequest(raw: IncomingMessage): UpgradeRequest {
-  const url = raw.url ?? '/';
+  // The session parameter is the transport's own (and a credential): hooks never see it.
+  const url = withoutSessionRequest(raw.url ?? '/');
   const queryStart = url.indexOf('?');
   const offered = raw.headers['sec-websocket-protocol'];
   return {

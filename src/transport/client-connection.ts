@@ -3,9 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { ReplaySubject, Subscription, type Observable } from 'rxjs';
 import { WebSocket } from 'ws';
 import type { JsonObject } from '../protocol/index.js';
+import { withoutSessionRequest } from '../protocol/session-frame.js';
 import { redactCredentials, type AuthInfo } from './authenticate.js';
 import { CloseCode } from './close-codes.js';
 import type { HeartbeatPeer } from './heartbeat.js';
+import type { ResumableSession } from './session-resumption.js';
 import type { OutboundGate } from './slow-consumer.js';
 import type { CloseInfo } from './socket-events.js';
 
@@ -52,26 +54,35 @@ export class ClientConnection implements ClientInfo, HeartbeatPeer {
   readonly request: UpgradeRequestInfo;
   readonly authInfo: AuthInfo | undefined;
   awaitingPong = false;
-  /** Everything running on behalf of this connection; ended when it closes. */
+  /** Everything running on behalf of this client; ended when it is gone for good. */
   readonly work = new Subscription();
+  /** What listens to the current socket; replaced when a resumed session moves to a new one. */
+  socketWork = new Subscription();
+  /** Set when the client asked for a resumable session. */
+  session: ResumableSession | undefined;
+  /** Whether the server closed this connection on purpose (such a close is never resumed). */
+  closedByServer = false;
 
-  private readonly outbound: OutboundGate | undefined;
+  private currentSocket: WebSocket;
+  private outbound: OutboundGate | undefined;
+  private ended = false;
   private readonly closedSubject = new ReplaySubject<CloseInfo>(1);
   /** Emits the close code and reason once the socket has closed, then completes. */
   readonly closed$: Observable<CloseInfo> = this.closedSubject.asObservable();
 
-  constructor(
-    /** The underlying ws socket: for what the transport does not wrap. */
-    readonly socket: WebSocket,
-    request: IncomingMessage,
-    extras: ConnectionExtras = {},
-  ) {
+  constructor(socket: WebSocket, request: IncomingMessage, extras: ConnectionExtras = {}) {
+    this.currentSocket = socket;
     this.remoteAddress = request.socket.remoteAddress;
     this.remotePort = request.socket.remotePort;
-    const info = { url: request.url ?? '/', headers: request.headers };
+    const info = { url: withoutSessionRequest(request.url ?? '/'), headers: request.headers };
     this.request = extras.redactCredentials === true ? redactCredentials(info) : info;
     this.authInfo = extras.authInfo;
     this.outbound = extras.outbound;
+  }
+
+  /** The underlying ws socket, for what the transport does not wrap. A resumed session has a new one. */
+  get socket(): WebSocket {
+    return this.currentSocket;
   }
 
   get protocol(): string {
@@ -94,6 +105,11 @@ export class ClientConnection implements ClientInfo, HeartbeatPeer {
 
   /** Sends text that is already JSON: how a broadcast serialises once for every client. */
   sendSerialized(data: string): boolean {
+    if (this.session && !this.ended) {
+      // Logged before the socket is asked: a client that is away gets it when it resumes.
+      this.session.record(data);
+      if (this.socket.readyState !== WebSocket.OPEN) return true;
+    }
     if (this.socket.readyState !== WebSocket.OPEN) return false;
     if (this.outbound) return this.outbound.send(data);
     this.socket.send(data);
@@ -105,6 +121,7 @@ export class ClientConnection implements ClientInfo, HeartbeatPeer {
   }
 
   close(code: number = CloseCode.Normal, reason = ''): void {
+    this.closedByServer = true;
     if (this.socket.readyState === WebSocket.CLOSED) return;
     this.socket.close(code, reason);
   }
@@ -114,8 +131,19 @@ export class ClientConnection implements ClientInfo, HeartbeatPeer {
     this.socket.terminate();
   }
 
-  /** Called by the server when the socket's close event arrives. */
+  /** Moves a resumed session onto the socket its client came back on. */
+  attach(socket: WebSocket, outbound: OutboundGate | undefined): void {
+    this.socketWork.unsubscribe();
+    this.socketWork = new Subscription();
+    this.currentSocket = socket;
+    this.outbound = outbound;
+    this.awaitingPong = false;
+  }
+
+  /** Called by the server when the client is gone for good. */
   markClosed(info: CloseInfo): void {
+    this.ended = true;
+    this.socketWork.unsubscribe();
     this.closedSubject.next(info);
     this.closedSubject.complete();
   }

@@ -3,7 +3,7 @@ import { WebSocket as WsWebSocket } from 'ws';
 import type { JsonObject } from '../protocol/index.js';
 import type { WebSocketConstructor } from './client-socket.js';
 import { perMessageDeflateOptions, type CompressionOptions } from './compression.js';
-import type { HeartbeatOptions } from './heartbeat.js';
+import { resolveHeartbeat, type HeartbeatOptions } from './heartbeat.js';
 import type { ReconnectPolicy } from './reconnect.js';
 import type { SendQueueLimits } from './send-queue.js';
 import { DEFAULT_HEARTBEAT, DEFAULT_MAX_MESSAGE_SIZE } from './server-options.js';
@@ -42,6 +42,12 @@ export interface ClientTransportOptions {
   scheduler?: SchedulerLike;
   /** Jitter source in [0, 1). Default `Math.random`. */
   random?: () => number;
+  /**
+   * Ask the server for a resumable session, and resume it after a drop: the server replays what
+   * was missed, exactly once, in order. Servers that do not offer sessions are simply not asked
+   * again. Default true.
+   */
+  resume?: boolean;
 }
 
 export const DEFAULT_RECONNECT: ReconnectPolicy = { maxRetries: 10, initialDelay: 500, maxDelay: 30_000 };
@@ -60,6 +66,7 @@ export interface ResolvedClientOptions {
   readonly WebSocket: WebSocketConstructor;
   readonly scheduler: SchedulerLike;
   readonly random: () => number;
+  readonly resume: boolean;
 }
 
 const isBrowser = typeof window !== 'undefined' && typeof globalThis.WebSocket === 'function';
@@ -77,7 +84,7 @@ export function resolveClientOptions(options: ClientTransportOptions): ResolvedC
       ...(options.headers ? { headers: options.headers } : {}),
       ...options.socketOptions,
     },
-    heartbeat: options.heartbeat === false ? undefined : { ...DEFAULT_HEARTBEAT, ...options.heartbeat },
+    heartbeat: resolveHeartbeat(options.heartbeat, DEFAULT_HEARTBEAT),
     reconnect: { ...DEFAULT_RECONNECT, ...reconnect },
     connectTimeout: options.connectTimeout ?? 10_000,
     queue: options.queue === false ? undefined : { ...DEFAULT_QUEUE, ...options.queue },
@@ -87,5 +94,6 @@ export function resolveClientOptions(options: ClientTransportOptions): ResolvedC
       (isBrowser ? (globalThis.WebSocket as unknown as WebSocketConstructor) : (WsWebSocket as unknown as WebSocketConstructor)),
     scheduler: options.scheduler ?? asyncScheduler,
     random: options.random ?? Math.random,
+    resume: options.resume ?? true,
   };
 }

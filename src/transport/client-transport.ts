@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { BehaviorSubject, defer, distinctUntilChanged, Subject, timer, type Observable, type Subscription } from 'rxjs';
 import { decodeTextFrame, type JsonObject } from '../protocol/index.js';
+import { decodeSessionFrame, withSessionRequest, type SessionFrame } from '../protocol/session-frame.js';
 import { classifyCloseCode } from './close-codes.js';
 import { connectSocket, OPEN, SocketClosed, type WebSocketLike } from './client-socket.js';
 import { resolveClientOptions, type ClientTransportOptions, type ResolvedClientOptions } from './client-options.js';
@@ -11,6 +12,7 @@ import {
   InvalidFrameError,
   MessageTooLargeError,
   NotConnectedError,
+  SessionExpiredError,
   SocketError,
   TransportStoppedError,
   type TransportError,
@@ -56,6 +58,12 @@ export class WebSocketClientTransport {
   private everOpened = false;
   /** Overflow of the receive buffer is worth a warning only to a caller of receiveMessage(). */
   private receiving = false;
+  /** Session resumption: asked for until a server shows it does not offer it. */
+  private asksForSession: boolean;
+  private sessionToken: string | undefined;
+  /** Frames received in the current session: what the server counts from when it replays. */
+  private received = 0;
+  private awaitingSessionFrame = false;
 
   /** Connection state; replays the current one to each subscriber. Completes on stop or failure. */
   readonly state$: Observable<ClientState> = this.stateSubject.pipe(distinctUntilChanged());
@@ -69,6 +77,7 @@ export class WebSocketClientTransport {
     options: ClientTransportOptions = {},
   ) {
     this.options = resolveClientOptions(options);
+    this.asksForSession = this.options.resume;
     this.queue = this.options.queue && new SendQueue(this.options.queue, this.options.scheduler);
     this.inbox = new Inbox<JsonObject>(
       this.options.inboxSize,
@@ -106,7 +115,7 @@ export class WebSocketClientTransport {
       const { scheduler, random, reconnect: policy } = this.options;
       this.session = defer(() =>
         connectSocket({
-          url: this.uri,
+          url: this.asksForSession ? withSessionRequest(this.uri, this.sessionToken, this.received) : this.uri,
           WebSocket: this.options.WebSocket,
           protocols: this.options.protocols,
           socketOptions: this.options.socketOptions,
@@ -185,6 +194,7 @@ export class WebSocketClientTransport {
   private onOpen(socket: WebSocketLike, resolve: () => void): void {
     this.socket = socket;
     this.everOpened = true;
+    this.awaitingSessionFrame = this.asksForSession;
     // Queued sends go out before anything sent in reaction to the state change.
     this.queue?.flush((data, settle) => this.write(socket, data, settle));
     this.stateSubject.next('open');
@@ -192,6 +202,17 @@ export class WebSocketClientTransport {
   }
 
   private onData(data: unknown): void {
+    if (this.awaitingSessionFrame) {
+      this.awaitingSessionFrame = false;
+      const frame = typeof data === 'string' ? decodeSessionFrame(data) : undefined;
+      if (frame) {
+        this.onSessionFrame(frame);
+        return;
+      }
+      // A server without sessions answered with something else: stop asking it.
+      this.asksForSession = false;
+    }
+    this.received += 1;
     if (typeof data !== 'string') {
       this.errorsSubject.next(new InvalidFrameError('Received a binary frame; only JSON text frames are accepted'));
       return;
@@ -216,6 +237,15 @@ export class WebSocketClientTransport {
       if (result instanceof Promise) result.catch((error: unknown) => this.handlerFailed(error));
     } catch (error) {
       this.handlerFailed(error);
+    }
+  }
+
+  private onSessionFrame(frame: SessionFrame): void {
+    this.sessionToken = frame.session;
+    if (frame.resumed) return; // the replay follows, counted like any frame
+    this.received = 0;
+    if (frame.expired === true) {
+      this.errorsSubject.next(new SessionExpiredError(`${frame.reason ?? 'Session expired'}; messages sent while disconnected were lost`));
     }
   }
 

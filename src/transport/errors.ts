@@ -120,3 +120,11 @@ export interface TransportErrorEvent {
   /** The connection it concerns, when it concerns one. */
   readonly clientId?: string;
 }
+
+/**
+ * The client asked to resume its session and the server could not (window passed, replay log
+ * overflowed): messages sent while it was away are lost. It continues in a fresh session.
+ */
+export class SessionExpiredError extends TransportError {
+  readonly code = 'session_expired';
+}

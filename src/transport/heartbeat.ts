@@ -46,3 +46,17 @@ export function heartbeat<P extends HeartbeatPeer>(
     }),
   );
 }
+
+/**
+ * Fills in defaults and checks the timing: a pong must be due before the next ping, or the next
+ * round would clear the previous one's mark and a dead peer would get more than `timeout`.
+ */
+export function resolveHeartbeat(options: Partial<HeartbeatOptions> | false | undefined, defaults: HeartbeatOptions): HeartbeatOptions | undefined {
+  if (options === false) return undefined;
+  const resolved = { ...defaults, ...options };
+  if (!(resolved.interval > 0)) throw new RangeError(`heartbeat.interval must be a positive number, got ${resolved.interval}`);
+  if (!(resolved.timeout > 0 && resolved.timeout < resolved.interval)) {
+    throw new RangeError(`heartbeat.timeout must be positive and less than heartbeat.interval (${resolved.interval}), got ${resolved.timeout}`);
+  }
+  return resolved;
+}

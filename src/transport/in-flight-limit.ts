@@ -13,6 +13,7 @@ export const DEFAULT_MAX_IN_FLIGHT = 64;
  */
 export class InFlightLimiter {
   private running = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(readonly max: number) {
     if (!(max >= 1)) throw new RangeError(`maxInFlight must be at least 1, got ${max}`);
@@ -49,7 +50,16 @@ export class InFlightLimiter {
     return result;
   }
 
+  /** Resolves once no call is unfinished (at once if none is). */
+  whenIdle(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   private readonly release = (): void => {
     this.running -= 1;
+    if (this.running === 0 && this.idleWaiters.length > 0) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
   };
 }

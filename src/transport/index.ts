@@ -38,6 +38,7 @@ export {
   SocketError,
   InboxOverflowError,
   SerializationError,
+  SessionExpiredError,
   UpgradeRefusedError,
   ServerFullError,
   RateLimitedError,
@@ -85,3 +86,6 @@ export { countReached, waitForCount } from './wait-for-count.js';
 export { SendQueue, type SendQueueLimits } from './send-queue.js';
 export type { CloseInfo } from './socket-events.js';
 export type { Logger } from './logger.js';
+export type { Resumption } from './server-transport.js';
+export { InMemoryReplayStore, type ReplayStore, type ReplayEntry, type ReplayLimits } from './replay-log.js';
+export { DEFAULT_RESUME, type ResumeOptions } from './session-resumption.js';

@@ -1,3 +1,6 @@
+import { resolveHeartbeat } from './heartbeat.js';
+import { InMemoryReplayStore, type ReplayStore } from './replay-log.js';
+import { DEFAULT_RESUME, type ResumeOptions } from './session-resumption.js';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
@@ -91,6 +94,14 @@ export interface ServerTransportOptions {
   slowConsumer?: Partial<SlowConsumerOptions> | false;
   /** permessage-deflate; `true` for the defaults. Decompressed size is capped by `maxMessageSize`. Default off. */
   compression?: boolean | CompressionOptions;
+  /**
+   * Session resumption for clients that ask for it (ours do by default): a client that drops and
+   * comes back within `windowMs` keeps its id and gets the frames it missed, in order, from a
+   * bounded replay log. `false` disables. Default `{ windowMs: 30000, maxMessages: 1000, maxBytes: 256 KiB, maxAgeMs: 30000 }`, in memory.
+   */
+  resume?: ResumeOptions | false;
+  /** How long `stop()` lets unfinished handler calls finish before closing clients, ms. Default 0. */
+  drainMs?: number;
 }
 
 export const DEFAULT_MAX_CLIENTS = 10_000;
@@ -123,6 +134,8 @@ export interface ResolvedServerOptions {
   readonly messageRate: MessageRateOptions | undefined;
   readonly maxInFlight: number | undefined;
   readonly slowConsumer: SlowConsumerOptions | undefined;
+  readonly resume: ResolvedResume | undefined;
+  readonly drainMs: number;
   readonly perMessageDeflate: PerMessageDeflateOptions | false;
 }
 
@@ -141,7 +154,7 @@ export function resolveServerOptions(options: ServerTransportOptions): ResolvedS
     server: options.server,
     handler: typeof handler === 'function' ? handler : handler ? routeByType(handler) : undefined,
     maxMessageSize: positive('maxMessageSize', options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE),
-    heartbeat: options.heartbeat === false ? undefined : { ...DEFAULT_HEARTBEAT, ...options.heartbeat },
+    heartbeat: resolveHeartbeat(options.heartbeat, DEFAULT_HEARTBEAT),
     protocols: options.protocols ?? ['mcp'],
     binaryFrames: options.binaryFrames ?? 'reject',
     stopGraceMs: options.stopGraceMs ?? 3000,
@@ -160,7 +173,21 @@ export function resolveServerOptions(options: ServerTransportOptions): ResolvedS
     maxInFlight: options.maxInFlight === false ? undefined : positive('maxInFlight', options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
     slowConsumer: resolveSlowConsumer(options.slowConsumer),
     perMessageDeflate: perMessageDeflateOptions(options.compression),
+    resume: resolveResume(options.resume),
+    drainMs: options.drainMs ?? 0,
   };
+}
+
+export interface ResolvedResume {
+  readonly windowMs: number;
+  readonly store: ReplayStore;
+}
+
+function resolveResume(options: ResumeOptions | false | undefined): ResolvedResume | undefined {
+  if (options === false) return undefined;
+  const { store, ...limits } = { ...DEFAULT_RESUME, ...options };
+  for (const [name, value] of Object.entries(limits)) positive(`resume.${name}`, value);
+  return { windowMs: limits.windowMs, store: store ?? new InMemoryReplayStore(limits) };
 }
 
 /** Addresses only this machine can reach. */

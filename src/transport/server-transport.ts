@@ -46,11 +46,19 @@ import { OutboundGate, type SlowConsumerEvent } from './slow-consumer.js';
 import { isSecureServer } from './tls.js';
 import { UpgradeGuard } from './upgrade-guard.js';
 import { waitForCount } from './wait-for-count.js';
+import { ResumableSession, sessionRequestOf } from './session-resumption.js';
 
 /** A message as it arrived: who sent it and what it said. */
 export interface ClientMessage {
   readonly client: ClientConnection;
   readonly message: JsonObject;
+}
+
+/** A dropped client that resumed its session on a new socket. */
+export interface Resumption {
+  readonly clientId: string;
+  /** Frames it missed while away, sent again in order. */
+  readonly replayed: number;
 }
 
 /** A client that went away, with the close code and reason its socket reported. */
@@ -81,6 +89,15 @@ export class WebSocketServerTransport {
   private readonly errorsSubject = new Subject<TransportErrorEvent>();
   private readonly countSubject = new BehaviorSubject(0);
   private readonly slowConsumerSubject = new Subject<SlowConsumerEvent>();
+  private readonly resumptionsSubject = new Subject<Resumption>();
+  /** Every unfinished handler call of every client: what `stop({ drainMs })` waits for. */
+  private readonly calls = new InFlightLimiter(Number.POSITIVE_INFINITY);
+  /** Clients ws closed with 1009 for an oversized message. */
+  private readonly tooLarge = new WeakSet<ClientConnection>();
+  /** The message handler, counted in `calls`. */
+  private readonly countedHandler: MessageHandler<ClientConnection> | undefined;
+  /** Resumable sessions by token. */
+  private readonly sessions = new Map<string, ClientConnection>();
   private readonly limits = new WeakMap<ClientConnection, ConnectionLimits>();
   private readonly guard: UpgradeGuard;
   /** The http(s) server the transport created, when it was not given one. */
@@ -104,9 +121,13 @@ export class WebSocketServerTransport {
   readonly errors$: Observable<TransportErrorEvent> = this.errorsSubject.asObservable();
   /** The slow-consumer policy at work: connections becoming congested, draining, disconnected (hot). Completes on `stop()`. */
   readonly slowConsumer$: Observable<SlowConsumerEvent> = this.slowConsumerSubject.asObservable();
+  /** Each dropped client that came back within the resume window, with how many frames it was replayed (hot). */
+  readonly resumptions$: Observable<Resumption> = this.resumptionsSubject.asObservable();
 
   constructor(options: ServerTransportOptions = {}) {
     this.options = resolveServerOptions(options);
+    const handler = this.options.handler;
+    this.countedHandler = handler && this.calls.wrap(handler, () => undefined);
     this.guard = new UpgradeGuard(this.options, (error) => this.report(error));
   }
 
@@ -136,11 +157,14 @@ export class WebSocketServerTransport {
   }
 
   /**
-   * Stops gracefully: stops accepting, closes every client with 1001, terminates those that have
-   * not closed after `stopGraceMs`, then completes every stream. Idempotent.
+   * Stops gracefully: stops accepting; lets unfinished handler calls finish for up to `drainMs`
+   * (their replies still go out); closes every client with 1001; terminates those that have not
+   * closed after `stopGraceMs`; cancels what still runs (Observable replies are unsubscribed,
+   * late promise replies are dropped); completes every stream. Idempotent: the first call's
+   * options count.
    */
-  stop(): Promise<void> {
-    this.stopping ??= this.shutdown();
+  stop(options: { readonly drainMs?: number } = {}): Promise<void> {
+    this.stopping ??= this.shutdown(options.drainMs ?? this.options.drainMs);
     return this.stopping;
   }
 
@@ -157,8 +181,13 @@ export class WebSocketServerTransport {
     return this.clients.get(id);
   }
 
-  /** Closes one client's connection. Returns whether the client was connected. */
+  /**
+   * Closes one client's connection. Returns whether the client was connected. Throws `RangeError`
+   * for a code that may not be sent in a close frame (RFC 6455 §7.4) or a reason over 123 bytes.
+   */
   closeClient(id: string, code: number = CloseCode.Normal, reason = ''): boolean {
+    if (!isSendableCloseCode(code)) throw new RangeError(`closeClient: ${code} is not a close code that may be sent`);
+    if (Buffer.byteLength(reason) > 123) throw new RangeError('closeClient: the reason must be at most 123 bytes of UTF-8');
     const client = this.clients.get(id);
     client?.close(code, reason);
     return client !== undefined;
@@ -280,32 +309,97 @@ export class WebSocketServerTransport {
   }
 
   private accept(socket: WebSocket, request: IncomingMessage): void {
+    const asked = this.options.resume ? sessionRequestOf(request.url) : undefined;
+    let expired: string | undefined;
+    if (asked?.kind === 'resume') {
+      expired = this.resume(socket, asked.token, asked.received);
+      if (expired === undefined) return;
+    }
     if (this.clients.size >= this.options.maxClients) {
       this.turnAway(socket, request);
       return;
     }
-    const slow = this.options.slowConsumer;
-    const outbound =
-      slow && new OutboundGate(socket, slow, this.options.scheduler, (event) => this.slowConsumerSubject.next({ ...event, clientId: client.id }));
-    const client = new ClientConnection(socket, request, {
+    const owner: { client?: ClientConnection } = {};
+    const outbound = this.outboundGate(socket, () => owner.client);
+    const client = (owner.client = new ClientConnection(socket, request, {
       authInfo: this.guard.authInfoOf(request),
       outbound,
       redactCredentials: this.options.authenticate !== undefined,
-    });
-    if (outbound) client.work.add(() => outbound.dispose());
+    }));
     this.limits.set(client, this.connectionLimits());
-    const events = socketEvents(socket);
     this.clients.set(client.id, client);
-    client.work.add(events.error$.subscribe((error) => this.onSocketError(client, error)));
-    client.work.add(
+    if (asked && asked.kind !== 'none') this.openSession(client, expired);
+    this.wire(client, socket, outbound);
+    this.countSubject.next(this.clients.size);
+    this.connectionsSubject.next(client);
+  }
+
+  /** The slow-consumer gate for one socket, when a policy is configured. */
+  private outboundGate(socket: WebSocket, clientOf: () => ClientConnection | undefined): OutboundGate | undefined {
+    const slow = this.options.slowConsumer;
+    return (
+      slow &&
+      new OutboundGate(socket, slow, this.options.scheduler, (event) => {
+        const client = clientOf();
+        if (!client) return;
+        // The policy closed it on purpose: not a drop to resume from.
+        if (event.kind === 'disconnected') client.closedByServer = true;
+        this.slowConsumerSubject.next({ ...event, clientId: client.id });
+      })
+    );
+  }
+
+  /** Listens to one socket of `client`; everything it sets up ends with `client.socketWork`. */
+  private wire(client: ClientConnection, socket: WebSocket, outbound: OutboundGate | undefined): void {
+    const events = socketEvents(socket);
+    const work = client.socketWork;
+    if (outbound) work.add(() => outbound.dispose());
+    work.add(events.error$.subscribe((error) => this.onSocketError(client, error)));
+    work.add(
       events.pong$.subscribe(() => {
         client.awaitingPong = false;
       }),
     );
-    client.work.add(events.frames$.subscribe((frame) => this.onFrame(client, frame)));
-    events.close$.subscribe((info) => this.onClose(client, info));
-    this.countSubject.next(this.clients.size);
-    this.connectionsSubject.next(client);
+    work.add(events.frames$.subscribe((frame) => this.onFrame(client, frame)));
+    events.close$.subscribe((info) => this.onSocketClose(client, socket, info));
+  }
+
+  /** Starts a resumable session for a client that asked for one, and tells it the token. */
+  private openSession(client: ClientConnection, expired: string | undefined): void {
+    const resume = this.options.resume;
+    if (!resume) return;
+    const session = new ResumableSession(ResumableSession.newToken(), resume.store, () => this.options.scheduler.now());
+    client.session = session;
+    this.sessions.set(session.token, client);
+    const frame = session.frame(false, expired === undefined ? {} : { expired: true, reason: expired });
+    client.socket.send(JSON.stringify(frame));
+  }
+
+  /**
+   * Moves a dropped client's session onto its new socket and replays what it missed. Returns
+   * `undefined` once resumed, or why it could not (the client then gets a fresh session and is told).
+   */
+  private resume(socket: WebSocket, token: string, received: number): string | undefined {
+    const client = this.sessions.get(token);
+    const session = client?.session;
+    if (!client || !session) return 'Session expired or unknown';
+    const missed = session.missedSince(received);
+    if (!missed) {
+      this.finish(client, { code: CloseCode.Abnormal, reason: 'Session expired: replay log overflowed' });
+      return 'Session expired: more was sent while away than the replay log keeps';
+    }
+    session.expiry?.unsubscribe();
+    session.expiry = undefined;
+    const previous = client.socket;
+    const outbound = this.outboundGate(socket, () => client);
+    client.attach(socket, outbound);
+    // A half-open old socket the server has not noticed yet: the client has moved on from it.
+    if (previous.readyState !== previous.CLOSED) previous.terminate();
+    this.wire(client, socket, outbound);
+    socket.send(JSON.stringify(session.frame(true, { replayed: missed.length })));
+    for (const entry of missed) socket.send(entry.data);
+    this.resumptionsSubject.next({ clientId: client.id, replayed: missed.length });
+    return undefined;
   }
 
   /** Accepts the socket only to close it with 1013: browsers cannot read an HTTP status, but they can read a close code. */
@@ -323,7 +417,8 @@ export class WebSocketServerTransport {
   }
 
   private connectionLimits(): ConnectionLimits {
-    const { messageRate, maxInFlight, handler, scheduler } = this.options;
+    const { messageRate, maxInFlight, scheduler } = this.options;
+    const handler = this.countedHandler;
     return {
       messageRate: messageRate && new MessageRateLimiter(messageRate, scheduler),
       handler:
@@ -354,7 +449,7 @@ export class WebSocketServerTransport {
     const incoming: ClientMessage = { client, message };
     this.messagesSubject.next(incoming);
     this.inbox?.push(incoming);
-    const handler = limits ? limits.handler : this.options.handler;
+    const handler = limits ? limits.handler : this.countedHandler;
     if (!handler) return;
     const replies = invokeHandler(handler, message, client, {
       reply: (reply) => this.reply(client, reply, message),
@@ -414,6 +509,7 @@ export class WebSocketServerTransport {
 
   private onSocketError(client: ClientConnection, error: Error): void {
     if ((error as NodeJS.ErrnoException).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      this.tooLarge.add(client);
       this.report(
         new MessageTooLargeError(
           `Client ${client.id} sent a message over maxMessageSize (${this.options.maxMessageSize} bytes); closed with 1009`,
@@ -426,8 +522,28 @@ export class WebSocketServerTransport {
     this.report(new SocketError(`Socket error on client ${client.id}: ${error.message}`, { cause: error }), client.id);
   }
 
-  private onClose(client: ClientConnection, info: CloseInfo): void {
-    this.clients.delete(client.id);
+  private onSocketClose(client: ClientConnection, socket: WebSocket, closed: CloseInfo): void {
+    if (client.socket !== socket) return; // an old socket of a resumed session
+    // ws closed it for us with 1009 and reports 1006 locally: say what the client saw.
+    const info = this.tooLarge.has(client) ? { code: CloseCode.MessageTooBig, reason: 'Message too big' } : closed;
+    const session = client.session;
+    const resumable = session && !client.closedByServer && !this.stopping && isDrop(info.code);
+    if (!resumable) {
+      this.finish(client, info);
+      return;
+    }
+    client.socketWork.unsubscribe();
+    const windowMs = this.options.resume ? this.options.resume.windowMs : 0;
+    session.expiry = timer(windowMs, this.options.scheduler).subscribe(() => this.finish(client, info));
+  }
+
+  /** The client is gone for good: forget it, end its work and its session, tell the streams. */
+  private finish(client: ClientConnection, info: CloseInfo): void {
+    if (!this.clients.delete(client.id)) return;
+    if (client.session) {
+      this.sessions.delete(client.session.token);
+      client.session.forget();
+    }
     client.work.unsubscribe();
     client.markClosed(info);
     this.countSubject.next(this.clients.size);
@@ -438,24 +554,32 @@ export class WebSocketServerTransport {
     this.errorsSubject.next(clientId === undefined ? { error } : { error, clientId });
   }
 
-  private async shutdown(): Promise<void> {
+  private async shutdown(drainMs: number): Promise<void> {
     this.stopped$.next();
     this.stopped$.complete();
     await this.starting?.catch(() => undefined);
     const wss = this.wss;
-    const listenerClosed = new Promise<void>((resolve) => {
+    const listener = this.listener;
+    // Stop accepting first: no new connections while draining and closing.
+    const listenerStopped = listener ? stopListening(listener) : Promise.resolve();
+    const wssClosed = new Promise<void>((resolve) => {
       if (wss) wss.close(() => resolve());
       else resolve();
     });
-    const listener = this.listener;
-    const listenerStopped = listener ? stopListening(listener) : Promise.resolve();
+    if (drainMs > 0 && this.calls.inFlight > 0) {
+      await firstValueFrom(race(from(this.calls.whenIdle()), timer(drainMs, this.options.scheduler)));
+    }
     const clients = [...this.clients.values()];
-    for (const client of clients) client.close(CloseCode.GoingAway, 'Server shutting down');
+    for (const client of clients) {
+      // A dropped client waiting to resume has no socket to close: its session ends here.
+      if (client.socket.readyState === client.socket.CLOSED) this.finish(client, { code: CloseCode.GoingAway, reason: 'Server shutting down' });
+      else client.close(CloseCode.GoingAway, 'Server shutting down');
+    }
     const allClosed = Promise.all(clients.map((client) => lastValueFrom(client.closed$, { defaultValue: undefined })));
     await firstValueFrom(race(from(allClosed), timer(this.options.stopGraceMs, this.options.scheduler)));
     for (const client of clients) if (this.clients.has(client.id)) client.terminate();
     await allClosed;
-    await listenerClosed;
+    await wssClosed;
     if (listener) dropConnections(listener);
     await listenerStopped;
     this.inbox?.close(new TransportStoppedError('The server transport is stopped'));
@@ -464,6 +588,7 @@ export class WebSocketServerTransport {
     this.messagesSubject.complete();
     this.errorsSubject.complete();
     this.slowConsumerSubject.complete();
+    this.resumptionsSubject.complete();
     this.countSubject.complete();
   }
 }
@@ -472,6 +597,18 @@ export class WebSocketServerTransport {
 interface ConnectionLimits {
   readonly messageRate: MessageRateLimiter | undefined;
   readonly handler: MessageHandler<ClientConnection> | undefined;
+}
+
+/** 1000–1014 except the three reserved for "no frame" cases, or the registered and private ranges. */
+function isSendableCloseCode(code: number): boolean {
+  if (!Number.isInteger(code)) return false;
+  if (code >= 1000 && code <= 1014) return code !== 1004 && code !== 1005 && code !== 1006;
+  return code >= 3000 && code <= 4999;
+}
+
+/** A connection that ended without a close frame: the kind a client may come back from. */
+function isDrop(code: number): boolean {
+  return code === CloseCode.Abnormal || code === CloseCode.HeartbeatTimeout;
 }
 
 function isLoopback(host: string): boolean {
