@@ -1,37 +1,87 @@
 /**
- * The main job: a WebSocket server you can talk to. It echoes every message, answers
- * `{ "type": "custom_command" }`, and broadcasts the client count whenever it changes.
+ * The main job: an MCP server over WebSocket with demo tools, a resource and a prompt. Any MCP
+ * client that speaks WebSocket can use it (the official SDK's WebSocketClientTransport, or
+ * SimpleMCPClient); it also answers the stateless 2026-07-28 revision.
  *
- *   npm start                       # ws://127.0.0.1:3001 (HOST / PORT override)
- *   npx wscat -c ws://127.0.0.1:3001 # then type {"type":"custom_command"}
+ *   npm start                          # ws://127.0.0.1:3001 (HOST / PORT override), Ctrl-C to stop
+ *   npx wscat -s mcp -c ws://127.0.0.1:3001
+ *   > {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"wscat","version":"1"}}}
+ *   > {"jsonrpc":"2.0","method":"notifications/initialized"}
+ *   > {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}
  */
-import { skip } from 'rxjs';
-import { WebSocketServerTransport } from '../src/index.js';
+import * as t from 'io-ts';
+import { firstValueFrom, fromEvent, race, timer } from 'rxjs';
+import { described, MCPServer, ToolError } from '../src/index.js';
 
 const host = process.env['HOST'] ?? '127.0.0.1';
 const port = Number(process.env['PORT'] ?? 3001);
 
-const transport = new WebSocketServerTransport({
+const server = new MCPServer({
   host,
   port,
-  messageHandler: {
-    custom_command: () => ({ type: 'custom_response', data: 'processed' }),
-    '*': (message) => ({ type: 'echo', original: message }),
+  name: 'nexus-mcp-demo',
+  version: '0.1.0',
+  instructions: 'Demo tools: echo, add, count (reports progress), weather (structured output), clock. Notes at notes://welcome.',
+});
+
+server.registerTool('echo', { description: 'Echoes its text', input: t.type({ text: t.string }), annotations: { readOnlyHint: true } }, ({ text }) => text);
+
+server.registerTool(
+  'add',
+  { description: 'Adds two numbers', input: t.type({ a: described(t.number, 'first addend'), b: described(t.number, 'second addend') }), annotations: { readOnlyHint: true } },
+  ({ a, b }) => String(a + b),
+);
+
+server.registerTool(
+  'count',
+  { description: 'Counts to n, one step every 250 ms, reporting progress; cancellable', input: t.type({ n: described(t.Int, 'how far to count (1–100)') }) },
+  async ({ n }, ctx) => {
+    if (n < 1 || n > 100) throw new ToolError('n must be between 1 and 100');
+    for (let i = 1; i <= n; i += 1) {
+      await firstValueFrom(race(timer(250), fromEvent(ctx.signal, 'abort')));
+      if (ctx.signal.aborted) throw new ToolError(`stopped at ${i - 1}`);
+      ctx.progress(i, n, `${i} of ${n}`);
+    }
+    return `counted to ${n}`;
   },
-});
+);
 
-transport.clientCount$.pipe(skip(1)).subscribe((clients) => {
-  console.log(`clients: ${clients}`);
-  void transport.broadcastNotification({ event: 'client_count', data: { clients } });
-});
-transport.errors$.subscribe(({ error, clientId }) => console.warn(`[${error.code}] ${clientId ?? '-'}: ${error.message}`));
+server.registerTool(
+  'weather',
+  {
+    description: 'Made-up weather for a city, as structured output',
+    input: t.type({ city: t.string }),
+    output: t.type({ city: t.string, celsius: t.number, sky: t.keyof({ clear: null, cloudy: null, rain: null }) }),
+    annotations: { readOnlyHint: true, openWorldHint: false },
+  },
+  ({ city }) => {
+    const skies = ['clear', 'cloudy', 'rain'] as const;
+    return { city, celsius: 10 + (city.length * 3) % 20, sky: skies[city.length % skies.length] ?? 'clear' };
+  },
+);
 
-await transport.start();
-console.log(`demo server listening on ${transport.url ?? ''} (Ctrl-C to stop)`);
+server.registerTool('clock', { description: 'The server time, ISO 8601', input: t.type({}) }, () => new Date().toISOString());
+
+server.registerResource('notes://welcome', { name: 'welcome', description: 'What this server is', mimeType: 'text/markdown' }, () =>
+  '# nexus-mcp demo\n\nMCP over WebSocket. Try the tools `add`, `count` and `weather`.',
+);
+
+server.registerPrompt('explain', { description: 'Asks for an explanation of a topic', args: t.type({ topic: described(t.string, 'what to explain') }) }, ({ topic }) =>
+  `Explain ${topic} in three short paragraphs.`,
+);
+
+server.sessions$.subscribe(({ type, clientInfo, protocolVersion, era }) =>
+  console.log(`session ${type}: ${clientInfo?.name ?? 'unknown client'} ${clientInfo?.version ?? ''} (${era} ${protocolVersion ?? ''})`),
+);
+server.toolCalls$.subscribe(({ name, outcome, durationMs }) => console.log(`tools/call ${name}: ${outcome} (${Math.round(durationMs)} ms)`));
+server.errors$.subscribe(({ context, error }) => console.warn(`error in ${context}:`, error));
+
+await server.start();
+console.log(`MCP demo server listening on ${server.url ?? ''} (subprotocol "mcp"; Ctrl-C to stop)`);
 
 const shutdown = (): void => {
   console.log('stopping…');
-  transport.stop().then(
+  server.stop().then(
     () => process.exit(0),
     (error: unknown) => {
       console.error(error);

@@ -1,0 +1,83 @@
+/** The small pure pieces: plain-words validation errors, cursor paging, URI templates, version negotiation. */
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { describe, expect, it } from 'vitest';
+import { describeErrors, McpError, parseUriTemplate } from '../../src/mcp/index.js';
+import { negotiateLegacyVersion, requestEra } from '../../src/mcp/negotiation.js';
+import { paginate } from '../../src/mcp/paging.js';
+
+const errorsOf = (codec: t.Any, value: unknown): t.Errors => {
+  const decoded = codec.decode(value);
+  if (E.isRight(decoded)) throw new Error('expected a failure');
+  return decoded.left;
+};
+
+describe('describeErrors', () => {
+  it('names nested paths, array indexes and odd keys in plain words', () => {
+    const codec = t.type({ items: t.array(t.type({ price: t.number })), 'odd key': t.boolean });
+    expect(describeErrors(errorsOf(codec, { items: [{ price: 1 }, { price: '2' }], 'odd key': 'yes' }), 'arguments')).toBe(
+      'arguments.items[1].price: expected a number, got "2"; arguments["odd key"]: expected true or false, got "yes"',
+    );
+  });
+
+  it('merges the members of a union failing at one path, and reports missing fields', () => {
+    expect(describeErrors(errorsOf(t.type({ mode: t.keyof({ a: null, b: null }) }), {}), 'p')).toBe('p.mode: is required (expected one of "a", "b")');
+    expect(describeErrors(errorsOf(t.union([t.string, t.number]), null))).toBe('value: expected a string or a number, got null');
+  });
+
+  it('caps long reports', () => {
+    const codec = t.type({ a: t.string, b: t.string, c: t.string, d: t.string, e: t.string, f: t.string });
+    expect(describeErrors(errorsOf(codec, {}))).toMatch(/\(and 2 more\)$/);
+  });
+});
+
+describe('paginate', () => {
+  const items = ['d', 'b', 'a', 'c', 'e'];
+  it('pages in sorted order with opaque cursors until the end', () => {
+    const first = paginate(items, (x) => x, undefined, 2);
+    expect(first.items).toEqual(['a', 'b']);
+    const second = paginate(items, (x) => x, first.nextCursor, 2);
+    expect(second.items).toEqual(['c', 'd']);
+    const third = paginate(items, (x) => x, second.nextCursor, 2);
+    expect(third).toEqual({ items: ['e'] });
+    expect(paginate(items, (x) => x, undefined, 10)).toEqual({ items: ['a', 'b', 'c', 'd', 'e'] });
+  });
+
+  it('refuses cursors it did not issue', () => {
+    for (const cursor of ['', 'not base64!', Buffer.from('x:abc').toString('base64url')]) {
+      expect(() => paginate(items, (x) => x, cursor, 2)).toThrow(McpError);
+    }
+  });
+});
+
+describe('parseUriTemplate', () => {
+  it('matches {var} within a segment and {+var} across them, decoding values', () => {
+    const template = parseUriTemplate('users://{id}/files/{+path}');
+    expect(template.variables).toEqual(['id', 'path']);
+    expect(template.match('users://a%20b/files/x/y.txt')).toEqual({ id: 'a b', path: 'x/y.txt' });
+    expect(template.match('users://a/b/files/x')).toBeUndefined();
+    expect(parseUriTemplate('weird.+(x)://{q}').match('weird.+(x)://1')).toEqual({ q: '1' });
+    expect(parseUriTemplate('static://x').match('static://x')).toEqual({});
+  });
+});
+
+describe('negotiation', () => {
+  it('echoes a legacy version it speaks, else offers its latest', () => {
+    expect(negotiateLegacyVersion('2024-11-05')).toBe('2024-11-05');
+    expect(negotiateLegacyVersion('2026-07-28')).toBe('2025-11-25');
+    expect(negotiateLegacyVersion('garbage')).toBe('2025-11-25');
+  });
+
+  it('reads the era of a request from its _meta', () => {
+    expect(requestEra(undefined)).toEqual(E.right({ kind: 'legacy' }));
+    expect(requestEra({ _meta: { progressToken: 1 } })).toEqual(E.right({ kind: 'legacy' }));
+    expect(requestEra({ _meta: { 'io.modelcontextprotocol/protocolVersion': '2025-06-18' } })).toEqual(E.right({ kind: 'legacy' }));
+    expect(
+      requestEra({ _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { roots: {} } } }),
+    ).toEqual(E.right({ kind: 'modern', protocolVersion: '2026-07-28', clientCapabilities: { roots: {} }, clientInfo: undefined, logLevel: undefined }));
+    const unsupported = requestEra({ _meta: { 'io.modelcontextprotocol/protocolVersion': '2030-01-01' } });
+    expect(E.isLeft(unsupported) && unsupported.left.code).toBe(-32022);
+    const notString = requestEra({ _meta: { 'io.modelcontextprotocol/protocolVersion': 7 } });
+    expect(E.isLeft(notString) && notString.left.code).toBe(-32602);
+  });
+});

@@ -1,0 +1,81 @@
+import {
+  LifecycleMethod,
+  type ClientCapabilities,
+  type Implementation,
+  type JsonObject,
+  type LoggingLevel,
+  type ProgressToken,
+  type RequestId,
+} from '../protocol/index.js';
+import type { AuthInfo, UpgradeRequestInfo } from '../transport/index.js';
+import { levelPasses, type McpSession, type RequestEra } from './session.js';
+
+/**
+ * What a tool, resource or prompt handler knows about the call it serves, and how it talks back
+ * while it runs.
+ */
+export interface HandlerContext {
+  /** Aborted when the client cancels the request, disconnects, or the server stops. */
+  readonly signal: AbortSignal;
+  /** The connection's id (the transport's client id). */
+  readonly sessionId: string;
+  readonly requestId: RequestId;
+  /** The revision this request is served under. */
+  readonly protocolVersion: string | undefined;
+  /** The client's self-reported name and version (from `initialize`, or this request's `_meta`). */
+  readonly clientInfo: Implementation | undefined;
+  readonly clientCapabilities: ClientCapabilities;
+  /** Who the transport's `authenticate` hook accepted the connection as. */
+  readonly authInfo: AuthInfo | undefined;
+  /** The HTTP upgrade request of the connection: url and headers. */
+  readonly request: UpgradeRequestInfo;
+  /**
+   * Sends `notifications/progress` with the caller's token. Returns false (and sends nothing) when the
+   * request carried no `_meta.progressToken`, when `progress` does not increase, or after the reply.
+   */
+  progress(progress: number, total?: number, message?: string): boolean;
+  /**
+   * Sends `notifications/message` if `level` passes the client's threshold (`logging/setLevel`, or
+   * the request's `_meta` log level in 2026-07-28, where no level means no messages).
+   */
+  log(level: LoggingLevel, data: unknown, logger?: string): boolean;
+}
+
+/** Builds the context of one request; `isOpen` turns false once the reply is sent. */
+export function createHandlerContext(
+  session: McpSession,
+  requestId: RequestId,
+  era: RequestEra,
+  signal: AbortSignal,
+  progressToken: ProgressToken | undefined,
+  isOpen: () => boolean,
+): HandlerContext {
+  let lastProgress = -Infinity;
+  const modern = era.kind === 'modern' ? era : undefined;
+  return {
+    signal,
+    sessionId: session.id,
+    requestId,
+    protocolVersion: modern ? modern.protocolVersion : session.protocolVersion,
+    clientInfo: modern ? (modern.clientInfo ?? session.clientInfo) : session.clientInfo,
+    clientCapabilities: modern ? modern.clientCapabilities : session.clientCapabilities,
+    authInfo: session.authInfo,
+    request: session.peer.request,
+    progress(progress, total, message) {
+      if (progressToken === undefined || !isOpen() || !(progress > lastProgress)) return false;
+      lastProgress = progress;
+      const params: JsonObject = { progressToken, progress };
+      if (total !== undefined) params['total'] = total;
+      if (message !== undefined) params['message'] = message;
+      return session.notify(LifecycleMethod.progress, params);
+    },
+    log(level, data, logger) {
+      if (!isOpen()) return false;
+      const minimum = modern ? modern.logLevel : session.logLevel;
+      if (modern && minimum === undefined) return false;
+      if (!levelPasses(level, minimum)) return false;
+      const params: JsonObject = logger === undefined ? { level, data } : { level, logger, data };
+      return session.notify(LifecycleMethod.message, params);
+    },
+  };
+}

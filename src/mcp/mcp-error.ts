@@ -1,0 +1,71 @@
+import { JsonRpcErrorCode, type JsonRpcErrorObject } from '../protocol/index.js';
+
+/**
+ * A JSON-RPC error as a value: thrown by server handlers to answer with `{ code, message, data }`,
+ * and what the client rejects with when the server answered with an error.
+ *
+ * @example
+ * try { await client.callTool('nope', {}); } catch (e) { if (e instanceof McpError && e.code === -32602) … }
+ */
+export class McpError extends Error {
+  constructor(
+    /** The JSON-RPC error code (see `JsonRpcErrorCode`). */
+    readonly code: number,
+    message: string,
+    /** Whatever the sender attached; `undefined` when nothing. */
+    readonly data?: unknown,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+
+  /** The error object to put on the wire. */
+  toJsonRpc(): JsonRpcErrorObject {
+    return this.data === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, data: this.data };
+  }
+
+  static fromJsonRpc(error: JsonRpcErrorObject): McpError {
+    return new McpError(error.code, error.message, error.data);
+  }
+
+  static invalidParams(message: string, data?: unknown): McpError {
+    return new McpError(JsonRpcErrorCode.InvalidParams, message, data);
+  }
+
+  static methodNotFound(method: string, why = 'Method not found'): McpError {
+    return new McpError(JsonRpcErrorCode.MethodNotFound, `${why}: ${method}`, { method });
+  }
+
+  static invalidRequest(message: string): McpError {
+    return new McpError(JsonRpcErrorCode.InvalidRequest, message);
+  }
+}
+
+/** Client side: the connection dropped or was closed while a request waited for its reply. */
+export class ConnectionClosedError extends McpError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(JsonRpcErrorCode.ConnectionClosed, message, undefined, options);
+  }
+}
+
+/** Client side: no reply within the request's timeout (the server was sent `notifications/cancelled`). */
+export class RequestTimeoutError extends McpError {
+  constructor(
+    message: string,
+    readonly timeoutMs: number,
+  ) {
+    super(JsonRpcErrorCode.RequestTimeout, message, { timeoutMs });
+  }
+}
+
+/**
+ * Thrown by a tool handler to report a failure the model should see: its message is sent verbatim
+ * in an `isError: true` result. Any other error is reported with a generic message (details stay on
+ * the server's `errors$`), so internals never leak to clients.
+ *
+ * @example throw new ToolError(`No city named ${city}`);
+ */
+export class ToolError extends Error {
+  override readonly name = 'ToolError';
+}
