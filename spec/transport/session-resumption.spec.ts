@@ -31,10 +31,12 @@ describe('session resumption', () => {
     await server.sendMessage({ n: 1 });
     await nextValue(client.messages$);
     const resumed = nextValue(server.resumptions$);
+    const outcome = nextValue(client.session$);
     original.terminate(); // the network drops: no close frame either way
     await server.sendMessage({ n: 2 });
     await server.sendTo(original.id, { n: 3 });
     expect(await resumed).toEqual({ clientId: original.id, replayed: 2 });
+    expect(await outcome).toEqual({ resumed: true, replayed: 2, expired: false });
     await server.sendMessage({ n: 4 });
     await nextValue(client.messages$, (m) => m['n'] === 4);
 
@@ -83,6 +85,7 @@ describe('session resumption', () => {
     // The client waits ~600 ms before coming back: well past the 100 ms window.
     const client = await startClient(url, { reconnect: { initialDelay: 600, maxDelay: 600, maxRetries: 3 }, random: () => 0.99 });
     const expired = nextValue(client.errors$);
+    const outcome = nextValue(client.session$);
     const gone = nextValue(server.disconnections$);
     server.getClients()[0]?.terminate();
     const disconnection = await gone;
@@ -90,6 +93,7 @@ describe('session resumption', () => {
     const error = await expired;
     expect(error).toBeInstanceOf(SessionExpiredError);
     expect(error.message).toContain('expired');
+    expect(await outcome).toEqual({ resumed: false, replayed: 0, expired: true });
     const [a, b] = await connected;
     expect(b?.id).not.toBe(a?.id);
     expect(client.isConnected()).toBe(true);

@@ -28,6 +28,15 @@ import { serialize } from './serialize.js';
  */
 export type ClientState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
+/** What the server said about the session when a connection opened. */
+export interface SessionOutcome {
+  /** The previous session continues; `replayed` missed frames follow. */
+  readonly resumed: boolean;
+  readonly replayed: number;
+  /** A resume was asked for and refused: messages sent meanwhile were lost. */
+  readonly expired: boolean;
+}
+
 /**
  * A WebSocket client for JSON messages that reconnects by itself with full-jitter backoff, holds
  * sends in a bounded queue while the connection is down, and exposes its state and messages as
@@ -46,6 +55,7 @@ export class WebSocketClientTransport {
   private readonly stateSubject = new BehaviorSubject<ClientState>('closed');
   private readonly messagesSubject = new Subject<JsonObject>();
   private readonly errorsSubject = new Subject<TransportError>();
+  private readonly sessionSubject = new Subject<SessionOutcome>();
   private readonly queue: SendQueue | undefined;
   private readonly inbox: Inbox<JsonObject>;
   private readonly sendsWithCallback: boolean;
@@ -69,6 +79,12 @@ export class WebSocketClientTransport {
   readonly state$: Observable<ClientState> = this.stateSubject.pipe(distinctUntilChanged());
   /** Every message from the server (hot). */
   readonly messages$: Observable<JsonObject> = this.messagesSubject.asObservable();
+  /**
+   * The outcome of each open for a client with resumption: `resumed` (what was missed is being
+   * replayed, nothing was lost) or a fresh session (`expired` when a resume was refused and
+   * messages were lost). Silent when the server does not offer sessions. Completes on stop.
+   */
+  readonly session$: Observable<SessionOutcome> = this.sessionSubject.asObservable();
   /** Bad frames, handler failures, the final connection failure. Never errors. */
   readonly errors$: Observable<TransportError> = this.errorsSubject.asObservable();
 
@@ -242,11 +258,17 @@ export class WebSocketClientTransport {
 
   private onSessionFrame(frame: SessionFrame): void {
     this.sessionToken = frame.session;
-    if (frame.resumed) return; // the replay follows, counted like any frame
+    if (frame.resumed) {
+      // The replay follows, counted like any frame.
+      this.sessionSubject.next({ resumed: true, replayed: frame.replayed ?? 0, expired: false });
+      return;
+    }
     this.received = 0;
-    if (frame.expired === true) {
+    const expired = frame.expired === true;
+    if (expired) {
       this.errorsSubject.next(new SessionExpiredError(`${frame.reason ?? 'Session expired'}; messages sent while disconnected were lost`));
     }
+    this.sessionSubject.next({ resumed: false, replayed: 0, expired });
   }
 
   private handlerFailed(error: unknown): void {
@@ -306,6 +328,7 @@ export class WebSocketClientTransport {
     this.stateSubject.next('closed');
     this.stateSubject.complete();
     this.messagesSubject.complete();
+    this.sessionSubject.complete();
     this.errorsSubject.complete();
   }
 }

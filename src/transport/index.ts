@@ -14,7 +14,7 @@ export {
   type ReplyProblemKind,
 } from './server-options.js';
 export { ClientConnection, type ClientInfo, type UpgradeRequestInfo } from './client-connection.js';
-export { WebSocketClientTransport, type ClientState } from './client-transport.js';
+export { WebSocketClientTransport, type ClientState, type SessionOutcome } from './client-transport.js';
 export {
   DEFAULT_RECONNECT,
   DEFAULT_QUEUE,
