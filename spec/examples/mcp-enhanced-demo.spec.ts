@@ -1,28 +1,5 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const RUN_LIMIT_MS = 60_000;
-
-interface Run {
-  readonly exitCode: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the example as a user would (node + tsx), killing it if it does not exit by itself. */
-function runExample(path: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      ['--import', 'tsx', path],
-      { cwd: repoRoot, timeout: RUN_LIMIT_MS, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024, env: { ...process.env, PORT: '0' } },
-      (_error, stdout, stderr) => resolve({ exitCode: child.exitCode, signal: child.signalCode, stdout, stderr }),
-    );
-  });
-}
+import { RUN_LIMIT_MS, runExample } from '../support/run-example.js';
 
 describe('examples/mcp-enhanced-demo.ts', () => {
   it(
