@@ -158,10 +158,10 @@ export class WebSocketServerTransport {
 
   /**
    * Stops gracefully: stops accepting; lets unfinished handler calls finish for up to `drainMs`
-   * (their replies still go out); closes every client with 1001; terminates those that have not
-   * closed after `stopGraceMs`; cancels what still runs (Observable replies are unsubscribed,
-   * late promise replies are dropped); completes every stream. Idempotent: the first call's
-   * options count.
+   * (their replies still go out); at that deadline cancels what still runs (Observable replies
+   * are unsubscribed, late promise replies are dropped) and closes every client with 1001;
+   * terminates those that have not closed after `stopGraceMs`; completes every stream.
+   * Idempotent: the first call's options count.
    */
   stop(options: { readonly drainMs?: number } = {}): Promise<void> {
     this.stopping ??= this.shutdown(options.drainMs ?? this.options.drainMs);
@@ -571,6 +571,8 @@ export class WebSocketServerTransport {
     }
     const clients = [...this.clients.values()];
     for (const client of clients) {
+      // The drain is over: cancel what still runs now, not once this client gets round to closing.
+      client.work.unsubscribe();
       // A dropped client waiting to resume has no socket to close: its session ends here.
       if (client.socket.readyState === client.socket.CLOSED) this.finish(client, { code: CloseCode.GoingAway, reason: 'Server shutting down' });
       else client.close(CloseCode.GoingAway, 'Server shutting down');
