@@ -170,8 +170,8 @@ describe('SimpleMCPClient', () => {
     expect(client.state).toBe('ready');
   });
 
-  it('after an abrupt drop (no close handshake) it starts a fresh MCP session, not a transport-level resumption', async () => {
-    const { client, server } = await connected();
+  it('with resume: false, an abrupt drop (no close handshake) starts a fresh MCP session, not a transport-level resumption', async () => {
+    const { client, server } = await connected({ resume: false });
     const sessions = firstValueFrom(server.sessions$.pipe(take(2), toArray()));
     for (const connection of server.transport?.getClients() ?? []) connection.terminate();
     const [closed, reopened] = await sessions;

@@ -1,36 +1,40 @@
-import { BehaviorSubject, distinctUntilChanged, Subject, type Observable } from 'rxjs';
+import { BehaviorSubject, distinctUntilChanged, EMPTY, Subject, type Observable } from 'rxjs';
 import { WebSocket } from 'ws';
 import { decodeTextFrame, type JsonObject } from '../protocol/index.js';
-import { CloseCode, WebSocketClientTransport, type ClientState, type ClientTransportOptions } from '../transport/index.js';
+import { CloseCode, WebSocketClientTransport, type ClientState, type ClientTransportOptions, type SessionOutcome } from '../transport/index.js';
 import { ConnectionClosedError } from './mcp-error.js';
 
 /**
- * What `SimpleMCPClient` needs from a connection: send JSON, receive JSON, and know whether it is
- * up. The transport path reconnects by itself; the plain-ws path does not.
+ * What `SimpleMCPClient` needs from a connection: send JSON, receive JSON, know whether it is up,
+ * and hear whether a reconnection resumed the session. The transport path reconnects (and resumes)
+ * by itself; the plain-ws path does neither.
  */
 export interface ClientChannel {
   /** Replays the current state to each subscriber; completes when the channel is done for good. */
   readonly state$: Observable<ClientState>;
   /** Every JSON object the server sends (hot). */
   readonly messages$: Observable<JsonObject>;
+  /**
+   * What the server said about the session at each open, before any message of that connection:
+   * `resumed` (the missed messages are replayed next) or a fresh session. Silent when the server
+   * offers no sessions or the channel does not ask for them.
+   */
+  readonly session$: Observable<SessionOutcome>;
   start(): Promise<void>;
   send(message: JsonObject): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
- * The transport's session resumption stays off: an MCP session lives and dies with its connection
- * (in-flight calls fail, the client re-initializes), so a transport-level replay of the old
- * connection's frames would answer calls the client has already failed.
+ * Over `WebSocketClientTransport`: reconnection with backoff, bounded offline queue, heartbeat, and
+ * session resumption unless `options.resume` is `false`.
  */
-const WITHOUT_RESUMPTION: Partial<Record<'resume', boolean>> = { resume: false };
-
-/** Over `WebSocketClientTransport`: reconnection with backoff, bounded offline queue, heartbeat. */
 export function transportChannel(url: string, options: ClientTransportOptions): ClientChannel {
-  const transport = new WebSocketClientTransport(url, { ...options, ...WITHOUT_RESUMPTION, protocols: ['mcp'] });
+  const transport = new WebSocketClientTransport(url, { ...options, protocols: ['mcp'] });
   return {
     state$: transport.state$,
     messages$: transport.messages$,
+    session$: transport.session$,
     start: () => transport.start(),
     send: (message) => transport.sendMessage(message),
     stop: () => transport.stop(),
@@ -54,6 +58,7 @@ export function plainWsChannel(url: string, maxMessageSize: number): ClientChann
   return {
     state$: state.pipe(distinctUntilChanged()),
     messages$: messages.asObservable(),
+    session$: EMPTY,
     start: () => {
       starting ??= new Promise<void>((resolve, reject) => {
         state.next('connecting');

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type * as t from 'io-ts';
-import { asyncScheduler, type Observable } from 'rxjs';
+import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import type { CacheScope } from '../protocol/index.js';
 import {
   DEFAULT_MAX_MESSAGE_SIZE,
@@ -64,6 +64,9 @@ export interface MCPServerOptions
 export class MCPServer {
   private readonly core: ServerCore;
   private readonly plainHost: PlainWsHost | undefined;
+  private readonly scheduler: SchedulerLike;
+  /** `options.drainMs`: what `stop()` gives in-flight requests when it is not told. */
+  private readonly drainMs: number | undefined;
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -78,6 +81,8 @@ export class MCPServer {
 
   constructor(options: MCPServerOptions = {}) {
     const scheduler = options.scheduler ?? asyncScheduler;
+    this.scheduler = scheduler;
+    this.drainMs = options.drainMs === undefined ? undefined : nonNegative('drainMs', options.drainMs);
     const stopGraceMs = options.stopGraceMs ?? 3000;
     const serverInfo = { name: options.name ?? 'nexus-mcp', version: options.version ?? '0.1.0', ...(options.title === undefined ? {} : { title: options.title }) };
     this.core = new ServerCore({
@@ -138,17 +143,31 @@ export class MCPServer {
   }
 
   /**
-   * Stops: ends open listen streams with their final result, aborts every handler's signal and waits
-   * for them to settle (up to `stopGraceMs`), then closes every connection with 1001. Idempotent.
+   * Stops: refuses new requests and ends open listen streams with their final result; lets the
+   * requests in flight finish and reply for up to `drainMs` (default `options.drainMs`, else 0);
+   * then aborts the signals of the handlers still running and waits for them to settle (up to
+   * `stopGraceMs`); then closes every connection with 1001. Idempotent: the first call's options count.
    */
-  stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      await this.core.shutdown();
-      if (this.transport) await this.transport.stop();
-      else await this.plainHost?.stop();
-      this.core.complete();
-    })();
+  stop(options: { readonly drainMs?: number } = {}): Promise<void> {
+    if (!this.stopping) {
+      const drainMs = options.drainMs ?? this.drainMs;
+      if (drainMs !== undefined && !(drainMs >= 0)) return Promise.reject(new RangeError(`drainMs must be zero or more, got ${drainMs}`));
+      this.stopping = this.shutdown(drainMs);
+    }
     return this.stopping;
+  }
+
+  private async shutdown(drainMs: number | undefined): Promise<void> {
+    const started = this.scheduler.now();
+    await this.core.shutdown(drainMs ?? 0);
+    if (this.transport) {
+      // One deadline for everything: the transport's own handler calls (on a transport you built) get what is left.
+      const left = drainMs === undefined ? undefined : Math.max(0, drainMs - (this.scheduler.now() - started));
+      await this.transport.stop(left === undefined ? {} : { drainMs: left });
+    } else {
+      await this.plainHost?.stop();
+    }
+    this.core.complete();
   }
 
   /**
@@ -231,6 +250,11 @@ function transportOptionsOf(options: MCPServerOptions): ServerTransportOptions {
     ...transportOptions
   } = options;
   return transportOptions;
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!(value >= 0)) throw new RangeError(`${name} must be zero or more, got ${value}`);
+  return value;
 }
 
 function positive(name: string, value: number): number {

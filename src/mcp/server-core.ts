@@ -132,7 +132,12 @@ export class ServerCore implements MethodHost {
     return this.options.scheduler.now();
   }
 
-  /** The session of `peer`, created on first sight; it ends when the peer's socket closes. */
+  /**
+   * The session of `peer`, created on first sight; it ends when the peer is gone for good. For a
+   * transport client that is its `closed$` (the moment `disconnections$` fires), not a socket
+   * close: a resumable client that drops keeps its id, and with it this session, its handlers and
+   * its subscriptions, for the transport's resume window.
+   */
   attach(peer: McpPeer): McpSession {
     const existing = this.sessions.get(peer.id);
     if (existing) return existing;
@@ -206,23 +211,26 @@ export class ServerCore implements MethodHost {
   }
 
   /**
-   * Begins stopping: open listen streams get their final result, every handler's signal is aborted,
-   * and this resolves once they have all settled (or after `stopGraceMs`).
+   * Begins stopping: new requests are refused and open listen streams get their final result; the
+   * requests in flight get up to `drainMs` to finish and reply; then every handler still running
+   * has its signal aborted, and this resolves once they have all settled (or after `stopGraceMs`).
    */
-  async shutdown(): Promise<void> {
+  async shutdown(drainMs = 0): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     this.stoppingSubject.next();
     this.stoppingSubject.complete();
+    if (drainMs > 0) await this.settled(drainMs);
     const reason = new ServerStoppingError('The server is stopping');
-    const pending: Promise<void>[] = [];
-    for (const session of this.sessions.values()) {
-      for (const request of session.inFlight.values()) pending.push(request.done);
-      session.abortAll(reason);
-    }
-    if (pending.length > 0) {
-      await firstValueFrom(race(from(Promise.all(pending)), timer(this.options.stopGraceMs, this.options.scheduler)));
-    }
+    for (const session of this.sessions.values()) session.abortAll(reason);
+    await this.settled(this.options.stopGraceMs);
+  }
+
+  /** Resolves once every request now in flight has settled, or after `withinMs`. */
+  private async settled(withinMs: number): Promise<void> {
+    const pending = [...this.sessions.values()].flatMap((session) => [...session.inFlight.values()].map((request) => request.done));
+    if (pending.length === 0) return;
+    await firstValueFrom(race(from(Promise.all(pending)), timer(withinMs, this.options.scheduler)));
   }
 
   /** Completes the operator streams once every connection is gone. */

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { asyncScheduler, BehaviorSubject, distinctUntilChanged, filter, firstValueFrom, Subject, timeout, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, BehaviorSubject, distinctUntilChanged, filter, firstValueFrom, Subject, Subscription, timeout, type Observable, type SchedulerLike } from 'rxjs';
 import {
   CallToolResultCodec,
   classifyMessage,
@@ -39,7 +39,7 @@ import {
   type ServerCapabilities,
   type Tool,
 } from '../protocol/index.js';
-import { DEFAULT_MAX_MESSAGE_SIZE, type ClientState, type ClientTransportOptions } from '../transport/index.js';
+import { DEFAULT_MAX_MESSAGE_SIZE, type ClientState, type ClientTransportOptions, type SessionOutcome } from '../transport/index.js';
 import { plainWsChannel, transportChannel, type ClientChannel } from './client-channel.js';
 import { describeErrors } from './describe-errors.js';
 import { ConnectionClosedError, McpError } from './mcp-error.js';
@@ -54,6 +54,12 @@ export interface SimpleMCPClientOptions {
   url?: string;
   /** `true` (default): over `WebSocketClientTransport`, which reconnects; `false`: one plain ws socket (legacy path). */
   useTransport?: boolean;
+  /**
+   * Ask the server for a resumable session (transport path only). After a short drop the MCP
+   * session carries on: calls in flight get their replies, nothing is re-initialized. Servers that
+   * offer no sessions are served as with `false`. Default `true`.
+   */
+  resume?: boolean;
   /** Sent in `initialize`. Default `{ name: 'nexus-mcp-client', version: '0.1.0' }`. */
   clientInfo?: Implementation;
   /** Sent in `initialize`. Default `{}`. */
@@ -63,7 +69,7 @@ export interface SimpleMCPClientOptions {
   /** Default timeout of every request, ms. Default 60000. */
   requestTimeoutMs?: number;
   /** Options of the underlying `WebSocketClientTransport` (reconnect policy, heartbeat, queue, headers, …). */
-  transport?: Omit<ClientTransportOptions, 'protocols' | 'messageHandler' | 'scheduler'>;
+  transport?: Omit<ClientTransportOptions, 'protocols' | 'messageHandler' | 'scheduler' | 'resume'>;
   /** Time source for timeouts; tests pass a virtual one. */
   scheduler?: SchedulerLike;
 }
@@ -88,7 +94,8 @@ export interface CallToolOptions extends RequestOptions {
 
 /**
  * `idle`: not connected yet. `connecting`: opening the socket. `initializing`: handshake in progress.
- * `ready`: requests flow. `reconnecting`: the connection dropped, the transport is retrying.
+ * `ready`: requests flow. `reconnecting`: the connection dropped; the transport is retrying (or, for
+ * a resumable session, has reconnected and awaits the server's word on whether the session resumed).
  * `closed`: disconnected, or the transport gave up.
  */
 export type McpClientState = 'idle' | 'connecting' | 'initializing' | 'ready' | 'reconnecting' | 'closed';
@@ -98,9 +105,11 @@ const MAX_PAGES = 1000;
 /**
  * A small MCP client over WebSocket. `connect()` performs the handshake; every call is a JSON-RPC
  * request correlated by id, with a timeout, cancellable by an `AbortSignal`. After a dropped
- * connection it reconnects through the transport and re-initializes by itself; calls that were in
- * flight fail with `ConnectionClosedError` (they may or may not have run), new calls wait for the
- * new session.
+ * connection it reconnects through the transport. When the server resumes the session, calls in
+ * flight get their replies from the replay and the session goes on as it was; otherwise (a fresh
+ * or expired session, or a server without sessions) calls that were in flight fail with
+ * `ConnectionClosedError` (they may or may not have run) and the client re-initializes by itself.
+ * New calls wait for the session to be ready again.
  *
  * @example
  * const client = new SimpleMCPClient({ host: 'localhost', port: 3001 });
@@ -125,6 +134,15 @@ export class SimpleMCPClient {
   private disconnecting: Promise<void> | undefined;
   private initialized: InitializeResult | undefined;
   private everReady = false;
+  /** `initialize` exchanges under way: a superseded one may still be unwinding when the next starts. */
+  private handshakes = 0;
+  /** The channel's last state. */
+  private channelState: ClientState = 'closed';
+  /** The server gave the current (or last) connection a resumable session. */
+  private sessionBacked = false;
+  /** A session-backed connection dropped: the next open's session outcome decides resume or start afresh. */
+  private awaitingSession = false;
+  private probes = 0;
 
   /** The client's state; replays the current one. */
   readonly state$: Observable<McpClientState> = this.stateSubject.pipe(distinctUntilChanged());
@@ -295,9 +313,12 @@ export class SimpleMCPClient {
     this.stateSubject.next('connecting');
     const channel = this.options.useTransport === false
       ? plainWsChannel(this.url, this.options.transport?.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE)
-      : transportChannel(this.url, { ...this.options.transport, scheduler: this.scheduler });
+      : transportChannel(this.url, { ...this.options.transport, resume: this.options.resume ?? true, scheduler: this.scheduler });
     this.channel = channel;
-    this.wiring = channel.messages$.subscribe((message) => this.onMessage(message));
+    // The session outcome of an open arrives before any message of that connection.
+    this.wiring = new Subscription();
+    this.wiring.add(channel.session$.subscribe((outcome) => this.onSessionOutcome(outcome)));
+    this.wiring.add(channel.messages$.subscribe((message) => this.onMessage(message)));
     this.wiring.add(channel.state$.subscribe({ next: (state) => this.onChannelState(state), complete: () => this.onChannelState('closed') }));
     try {
       await channel.start();
@@ -309,6 +330,15 @@ export class SimpleMCPClient {
 
   private async handshake(): Promise<InitializeResult> {
     this.stateSubject.next('initializing');
+    this.handshakes += 1;
+    try {
+      return await this.initialize();
+    } finally {
+      this.handshakes -= 1;
+    }
+  }
+
+  private async initialize(): Promise<InitializeResult> {
     const { protocolVersion, capabilities, clientInfo } = this.options;
     const raw = await this.send(LifecycleMethod.initialize, () => ({ protocolVersion, capabilities, clientInfo }), {
       timeoutMs: this.options.requestTimeoutMs,
@@ -328,28 +358,79 @@ export class SimpleMCPClient {
   }
 
   private onChannelState(state: ClientState): void {
+    this.channelState = state;
     if (this.disconnecting) return;
     if (state === 'open') {
-      if (!this.everReady) return; // the first handshake is connect()'s
-      this.handshake().catch((error: unknown) => {
-        if (error instanceof ConnectionClosedError) return; // dropped again: the next open retries
-        this.errorsSubject.next(error instanceof Error ? error : new Error(String(error)));
-        void this.disconnect();
-      });
+      if (this.awaitingSession) {
+        this.probeSession();
+        return;
+      }
+      if (this.everReady) this.reinitialize(); // the first handshake is connect()'s
       return;
     }
     if (state === 'reconnecting' || (state === 'connecting' && this.everReady)) {
       this.stateSubject.next('reconnecting');
+      // The server keeps a resumable session (its handlers, their replies) for its window: wait and see.
+      if (this.sessionBacked) {
+        this.awaitingSession = true;
+        return;
+      }
       this.correlator.failAll(new ConnectionClosedError('The connection dropped before the reply arrived; the request may or may not have run'));
       return;
     }
     if (state === 'closed' && this.state !== 'idle' && this.state !== 'connecting') {
+      this.awaitingSession = false;
       this.stateSubject.next('closed');
       this.correlator.failAll(new ConnectionClosedError('The connection closed before the reply arrived'));
     }
   }
 
+  /** The server's word on the session of the connection that just opened. */
+  private onSessionOutcome(outcome: SessionOutcome): void {
+    this.sessionBacked = true;
+    if (!this.awaitingSession || this.disconnecting) return; // a first open: nothing to carry over
+    this.awaitingSession = false;
+    if (outcome.resumed) {
+      // Calls in flight stay pending: their replies are in the replay that follows.
+      this.stateSubject.next(this.handshakes > 0 ? 'initializing' : 'ready');
+      return;
+    }
+    // `expired` says the server could not resume; a fresh session without it ends the old one all the same.
+    this.startAfresh('The session expired while the connection was down, and with it the reply; the request may or may not have run');
+  }
+
+  /**
+   * After reopening a session-backed connection: asks for a reply, because a server still offering
+   * sessions sends its session outcome before anything else. A message arriving while the outcome
+   * is still awaited means this server offers none (see `onMessage`).
+   */
+  private probeSession(): void {
+    this.probes += 1;
+    this.channel?.send(jsonRpcRequest(`nexus-session-probe-${this.probes}`, LifecycleMethod.ping)).catch(() => undefined);
+  }
+
+  /** The old session is gone: what waited for it fails, and the client initializes a new one. */
+  private startAfresh(why: string): void {
+    this.correlator.failAll(new ConnectionClosedError(why));
+    // Before the first handshake finished, failing its initialize is what rejects connect().
+    if (this.everReady) this.reinitialize();
+  }
+
+  private reinitialize(): void {
+    this.handshake().catch((error: unknown) => {
+      if (error instanceof ConnectionClosedError) return; // dropped again: the next open retries
+      this.errorsSubject.next(error instanceof Error ? error : new Error(String(error)));
+      void this.disconnect();
+    });
+  }
+
   private onMessage(input: JsonObject): void {
+    if (this.awaitingSession && this.channelState === 'open') {
+      // No session outcome came first: the server we reached offers no sessions.
+      this.awaitingSession = false;
+      this.sessionBacked = false;
+      this.startAfresh('The connection dropped and the server did not resume the session; the request may or may not have run');
+    }
     const classified = classifyMessage(input);
     if (E.isLeft(classified)) {
       this.errorsSubject.next(new McpError(JsonRpcErrorCode.InvalidRequest, `The server sent something that is not JSON-RPC: ${classified.left.reason}`));
@@ -427,8 +508,11 @@ export class SimpleMCPClient {
             throw new ConnectionClosedError(`${name} could not be sent: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
           }),
       onAbandoned: (id, reason) => {
-        // Only on the session that saw the request: after a reconnect the server never knew it.
-        if (this.state === 'ready') this.channel?.send(jsonRpcNotification(LifecycleMethod.cancelled, { requestId: id, reason })).catch(() => undefined);
+        // Only to the session that saw the request: while a resume is pending the transport queues
+        // it for the next connection (a fresh session ignores an id it never saw).
+        if (this.state === 'ready' || this.awaitingSession) {
+          this.channel?.send(jsonRpcNotification(LifecycleMethod.cancelled, { requestId: id, reason })).catch(() => undefined);
+        }
       },
     });
     if (!onSettled) return pending;
