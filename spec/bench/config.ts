@@ -1,0 +1,75 @@
+/** The servers measured by the transport workloads: ours and the two peers. */
+export const TRANSPORT_PEERS = ['ws', 'nexus', 'socketio'] as const;
+export type TransportPeer = (typeof TRANSPORT_PEERS)[number];
+
+/**
+ * The `tools/call` legs: SimpleMCPClient → MCPServer, SDK client over WebSocket → MCPServer, SDK client
+ * → SDK McpServer over Streamable HTTP (SSE replies, the SDK's default, and JSON replies), and over stdio.
+ */
+export const MCP_LEGS = ['nexus-simple', 'sdk-ws-nexus', 'sdk-http', 'sdk-http-json', 'sdk-stdio'] as const;
+export type McpLeg = (typeof MCP_LEGS)[number];
+
+export const WORKLOADS = ['rtt', 'fanout', 'idle', 'mcp'] as const;
+export type Workload = (typeof WORKLOADS)[number];
+
+export type BenchMode = 'full' | 'smoke';
+
+/** How big and how long each workload is. Every number here bounds a workload in count and time. */
+export interface BenchConfig {
+  readonly mode: BenchMode;
+  readonly rtt: {
+    readonly clients: readonly number[];
+    /** Each (server, C) is measured this many times, the servers taking turns (see interleave.ts). */
+    readonly repetitions: number;
+    /** Per repetition: unmeasured, then measured. */
+    readonly warmupMs: number;
+    readonly durationMs: number;
+    /** Length of the string each request carries (echoed back). */
+    readonly payloadBytes: number;
+  };
+  readonly fanout: {
+    readonly clients: readonly number[];
+    /** Messages per round, each broadcast to every client. */
+    readonly messages: number;
+    /** Target size of one message on the wire. */
+    readonly payloadBytes: number;
+    /** Rounds per server over the same connections, the servers taking turns; the median round is reported. */
+    readonly rounds: number;
+    /** No new cycle of rounds starts once the rounds have taken this long (at least one always runs). */
+    readonly budgetMs: number;
+  };
+  readonly idle: {
+    readonly connections: number;
+  };
+  readonly mcp: {
+    readonly clients: readonly number[];
+    readonly repetitions: number;
+    readonly warmupMs: number;
+    readonly durationMs: number;
+  };
+  /** Connection attempts in flight at once while opening many sockets. */
+  readonly openConcurrency: number;
+  /** Upper bound of any single step (a workload, a connect phase, a round); the issue caps each at 60 s. */
+  readonly stepTimeoutMs: number;
+}
+
+export const FULL_CONFIG: BenchConfig = {
+  mode: 'full',
+  rtt: { clients: [1, 10, 100], repetitions: 3, warmupMs: 500, durationMs: 3_000, payloadBytes: 64 },
+  fanout: { clients: [1_000, 10_000], messages: 100, payloadBytes: 200, rounds: 3, budgetMs: 50_000 },
+  idle: { connections: 10_000 },
+  mcp: { clients: [1, 10], repetitions: 3, warmupMs: 500, durationMs: 3_000 },
+  openConcurrency: 200,
+  stepTimeoutMs: 60_000,
+};
+
+/** Tiny counts, a fraction of a second per workload: proves every path produces numbers. */
+export const SMOKE_CONFIG: BenchConfig = {
+  mode: 'smoke',
+  rtt: { clients: [1, 4], repetitions: 1, warmupMs: 50, durationMs: 250, payloadBytes: 64 },
+  fanout: { clients: [20], messages: 10, payloadBytes: 200, rounds: 1, budgetMs: 5_000 },
+  idle: { connections: 50 },
+  mcp: { clients: [1, 2], repetitions: 1, warmupMs: 50, durationMs: 250 },
+  openConcurrency: 50,
+  stepTimeoutMs: 30_000,
+};

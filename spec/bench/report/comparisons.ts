@@ -1,0 +1,97 @@
+import type { BenchResults, McpRow } from '../results.js';
+import { isMeasuredMcpRow } from '../results.js';
+
+/** One ratio of a subject against the reference of its workload (raw ws, or the SDK's HTTP transport). */
+export interface Comparison {
+  /** `rtt req/s C=100` */
+  readonly metric: string;
+  readonly subject: string;
+  readonly reference: string;
+  readonly ratio: number;
+  readonly higherIsBetter: boolean;
+}
+
+/** A target of issue 5 and what this run says about it. */
+export interface TargetVerdict {
+  readonly target: string;
+  readonly measured: number | undefined;
+  readonly bound: number;
+  readonly higherIsBetter: boolean;
+  /** `undefined` when the run did not measure what the target needs. */
+  readonly pass: boolean | undefined;
+}
+
+/** `value / reference`, or nothing when either is missing or not positive (a negative RSS delta is noise, not a ratio). */
+const ratio = (value: number | undefined, reference: number | undefined): number | undefined =>
+  value === undefined || reference === undefined || !(reference > 0) || !(value > 0) || !Number.isFinite(value) ? undefined : value / reference;
+
+function mcpRate(rows: readonly McpRow[], leg: string, clients: number): number | undefined {
+  const row = rows.find((candidate) => candidate.leg === leg && candidate.clients === clients);
+  return row && isMeasuredMcpRow(row) ? row.perSecond : undefined;
+}
+
+/** Every ratio the report shows and charts, in a stable order. */
+export function compare(results: BenchResults): Comparison[] {
+  const comparisons: Comparison[] = [];
+  const push = (metric: string, subject: string, reference: string, value: number | undefined, higherIsBetter: boolean): void => {
+    if (value !== undefined) comparisons.push({ metric, subject, reference, ratio: value, higherIsBetter });
+  };
+  const subjects = ['nexus', 'socketio'] as const;
+  const clientCounts = [...new Set(results.rtt.map((row) => row.clients))];
+  for (const clients of clientCounts) {
+    const reference = results.rtt.find((row) => row.peer === 'ws' && row.clients === clients);
+    for (const subject of subjects) {
+      const row = results.rtt.find((candidate) => candidate.peer === subject && candidate.clients === clients);
+      push(`rtt req/s C=${clients}`, subject, 'ws', ratio(row?.perSecond, reference?.perSecond), true);
+    }
+  }
+  for (const clients of clientCounts) {
+    const reference = results.rtt.find((row) => row.peer === 'ws' && row.clients === clients);
+    for (const subject of subjects) {
+      const row = results.rtt.find((candidate) => candidate.peer === subject && candidate.clients === clients);
+      push(`rtt p99 C=${clients}`, subject, 'ws', ratio(row?.p99Ms, reference?.p99Ms), false);
+    }
+  }
+  for (const clients of [...new Set(results.fanout.map((row) => row.clients))]) {
+    const reference = results.fanout.find((row) => row.peer === 'ws' && row.clients === clients);
+    for (const subject of subjects) {
+      const row = results.fanout.find((candidate) => candidate.peer === subject && candidate.clients === clients);
+      push(`fanout deliveries/s N=${clients}`, subject, 'ws', ratio(row?.deliveriesPerSecond, reference?.deliveriesPerSecond), true);
+    }
+  }
+  const idleReference = results.idle.find((row) => row.peer === 'ws');
+  for (const subject of subjects) {
+    const row = results.idle.find((candidate) => candidate.peer === subject);
+    push('idle heap/conn', subject, 'ws', ratio(row?.heapPerConnection, idleReference?.heapPerConnection), false);
+    push('idle RSS/conn', subject, 'ws', ratio(row?.rssPerConnection, idleReference?.rssPerConnection), false);
+  }
+  for (const clients of [...new Set(results.mcp.map((row) => row.clients))]) {
+    const reference = mcpRate(results.mcp, 'sdk-http', clients);
+    for (const leg of ['nexus-simple', 'sdk-ws-nexus', 'sdk-http-json', 'sdk-stdio']) {
+      push(`mcp calls/s C=${clients}`, leg, 'sdk-http', ratio(mcpRate(results.mcp, leg, clients), reference), true);
+    }
+  }
+  return comparisons;
+}
+
+/** The targets of issue 5, nexus-mcp against the peers of the same run. */
+export function judgeTargets(results: BenchResults): TargetVerdict[] {
+  const find = (metric: string, subject: string): number | undefined =>
+    compare(results).find((comparison) => comparison.metric === metric && comparison.subject === subject)?.ratio;
+  const verdict = (target: string, measured: number | undefined, bound: number, higherIsBetter: boolean): TargetVerdict => ({
+    target,
+    measured,
+    bound,
+    higherIsBetter,
+    pass: measured === undefined ? undefined : higherIsBetter ? measured >= bound : measured <= bound,
+  });
+  return [
+    verdict('rtt throughput at C = 100 ≥ 0.9 × raw ws', find('rtt req/s C=100', 'nexus'), 0.9, true),
+    verdict('rtt p99 at C = 100 ≤ 1.2 × raw ws', find('rtt p99 C=100', 'nexus'), 1.2, false),
+    verdict('fanout at 10k clients ≥ 0.9 × raw ws deliveries/s', find('fanout deliveries/s N=10000', 'nexus'), 0.9, true),
+    verdict('idle heap per connection ≤ 1.3 × raw ws', find('idle heap/conn', 'nexus'), 1.3, false),
+    verdict('idle RSS per connection ≤ 1.3 × raw ws', find('idle RSS/conn', 'nexus'), 1.3, false),
+    verdict('mcp tools/call at C = 10, SimpleMCPClient → MCPServer ≥ 5 × SDK Streamable HTTP', find('mcp calls/s C=10', 'nexus-simple'), 5, true),
+    verdict('mcp tools/call at C = 10, SDK client over WebSocket → MCPServer ≥ 5 × SDK Streamable HTTP', find('mcp calls/s C=10', 'sdk-ws-nexus'), 5, true),
+  ];
+}

@@ -1,0 +1,112 @@
+import type { BenchConfig, McpLeg, TransportPeer } from './config.js';
+import type { MemorySample } from './servers/memory.js';
+import type { RepetitionSummary } from './stats.js';
+
+/** Where and how the run happened: enough to tell whether two result files are comparable. */
+export interface RunMeta {
+  readonly date: string;
+  readonly mode: BenchConfig['mode'];
+  readonly node: string;
+  readonly os: string;
+  readonly cpuModel: string;
+  readonly cores: number;
+  readonly loadAverageAtStart: readonly number[];
+  readonly pinned: boolean;
+  readonly serverCore: number | null;
+  readonly loadCore: number | null;
+  readonly openFiles: { readonly wanted: number; readonly granted: number; readonly hard: string };
+  readonly gitCommit: string;
+  readonly gitDirty: boolean;
+  readonly versions: Readonly<Record<string, string>>;
+  readonly config: BenchConfig;
+  readonly durationSeconds: number;
+}
+
+/** Throughput over all repetitions; p50, p99 and CPU shares are medians of the repetitions'. */
+export interface RttRow {
+  readonly peer: TransportPeer;
+  readonly clients: number;
+  readonly requests: number;
+  readonly seconds: number;
+  readonly perSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+  /** Share of one core the server used in the middle of the measured window. */
+  readonly serverCpu: number;
+  /** Share of one core the load generator used during the measured window. */
+  readonly loadCpu: number;
+  readonly repetitions: readonly RepetitionSummary[];
+}
+
+export interface FanoutRound {
+  readonly delivered: number;
+  readonly expected: number;
+  /** From the server's first broadcast call until the last client had the last message. */
+  readonly lastDeliveryMs: number;
+  /** From the first broadcast call until the server's loop had handed every message to its sockets. */
+  readonly handOverMs: number;
+  readonly deliveriesPerSecond: number;
+  /** Share of one core the server used from the first broadcast until the last delivery. */
+  readonly serverCpu: number;
+}
+
+export interface FanoutRow {
+  readonly peer: TransportPeer;
+  readonly clients: number;
+  readonly messages: number;
+  readonly payloadBytes: number;
+  readonly connectPerSecond: number;
+  readonly rounds: readonly FanoutRound[];
+  /** Medians over the rounds. */
+  readonly deliveriesPerSecond: number;
+  readonly lastDeliveryMs: number;
+}
+
+export interface IdleRow {
+  readonly peer: TransportPeer;
+  readonly connections: number;
+  readonly connectPerSecond: number;
+  readonly heapPerConnection: number;
+  readonly rssPerConnection: number;
+  readonly externalPerConnection: number;
+  readonly baseline: MemorySample;
+  readonly loaded: MemorySample;
+}
+
+export type McpRow =
+  | {
+      readonly leg: McpLeg;
+      readonly clients: number;
+      readonly calls: number;
+      readonly seconds: number;
+      readonly perSecond: number;
+      readonly p50Ms: number;
+      readonly p99Ms: number;
+      readonly errors: number;
+      /** `NaN` (null in JSON) for stdio, whose servers are children of the load generator. */
+      readonly serverCpu: number;
+      readonly loadCpu: number;
+      readonly repetitions: readonly RepetitionSummary[];
+    }
+  | { readonly leg: McpLeg; readonly clients: number; readonly skipped: string };
+
+/** A workload that did not finish for one subject: recorded, and the run goes on. */
+export interface Failure {
+  readonly workload: string;
+  readonly subject: string;
+  readonly error: string;
+}
+
+export interface BenchResults {
+  readonly meta: RunMeta;
+  readonly rtt: readonly RttRow[];
+  readonly fanout: readonly FanoutRow[];
+  readonly idle: readonly IdleRow[];
+  readonly mcp: readonly McpRow[];
+  readonly failures: readonly Failure[];
+}
+
+export function isMeasuredMcpRow(row: McpRow): row is Extract<McpRow, { perSecond: number }> {
+  return !('skipped' in row);
+}
