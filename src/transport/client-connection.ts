@@ -1,6 +1,7 @@
+import type { Socket } from 'node:net';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { ReplaySubject, Subscription, type Observable } from 'rxjs';
+import { of, ReplaySubject, Subscription, type Observable } from 'rxjs';
 import { WebSocket } from 'ws';
 import type { JsonObject } from '../protocol/index.js';
 import { withoutSessionRequest } from '../protocol/session-frame.js';
@@ -9,6 +10,7 @@ import { CloseCode } from './close-codes.js';
 import type { HeartbeatPeer } from './heartbeat.js';
 import type { ResumableSession } from './session-resumption.js';
 import type { OutboundGate } from './slow-consumer.js';
+import { holdWritesForThisTurn } from './write-batch.js';
 import type { CloseInfo } from './socket-events.js';
 
 /** What the server learnt from the HTTP upgrade request. */
@@ -64,14 +66,23 @@ export class ClientConnection implements ClientInfo, HeartbeatPeer {
   closedByServer = false;
 
   private currentSocket: WebSocket;
+  /** The TCP socket under the WebSocket, for batching a broadcast's writes. */
+  private tcp: Socket;
   private outbound: OutboundGate | undefined;
   private ended = false;
-  private readonly closedSubject = new ReplaySubject<CloseInfo>(1);
+  /** Made on first use: most connections never have a subscriber, and 10k idle ones add up. */
+  private closedSubject: ReplaySubject<CloseInfo> | undefined;
+  private closedWith: CloseInfo | undefined;
   /** Emits the close code and reason once the socket has closed, then completes. */
-  readonly closed$: Observable<CloseInfo> = this.closedSubject.asObservable();
+  get closed$(): Observable<CloseInfo> {
+    if (this.closedWith) return of(this.closedWith);
+    this.closedSubject ??= new ReplaySubject<CloseInfo>(1);
+    return this.closedSubject.asObservable();
+  }
 
   constructor(socket: WebSocket, request: IncomingMessage, extras: ConnectionExtras = {}) {
     this.currentSocket = socket;
+    this.tcp = request.socket;
     this.remoteAddress = request.socket.remoteAddress;
     this.remotePort = request.socket.remotePort;
     const info = { url: withoutSessionRequest(request.url ?? '/'), headers: request.headers };
@@ -116,6 +127,12 @@ export class ClientConnection implements ClientInfo, HeartbeatPeer {
     return true;
   }
 
+  /** `sendSerialized`, with this socket's writes held to the end of the turn (see `holdWritesForThisTurn`). */
+  sendInBatch(data: string): boolean {
+    if (this.socket.readyState === WebSocket.OPEN) holdWritesForThisTurn(this.tcp);
+    return this.sendSerialized(data);
+  }
+
   ping(): void {
     this.socket.ping();
   }
@@ -132,10 +149,11 @@ export class ClientConnection implements ClientInfo, HeartbeatPeer {
   }
 
   /** Moves a resumed session onto the socket its client came back on. */
-  attach(socket: WebSocket, outbound: OutboundGate | undefined): void {
+  attach(socket: WebSocket, tcp: Socket, outbound: OutboundGate | undefined): void {
     this.socketWork.unsubscribe();
     this.socketWork = new Subscription();
     this.currentSocket = socket;
+    this.tcp = tcp;
     this.outbound = outbound;
     this.awaitingPong = false;
   }
@@ -144,8 +162,9 @@ export class ClientConnection implements ClientInfo, HeartbeatPeer {
   markClosed(info: CloseInfo): void {
     this.ended = true;
     this.socketWork.unsubscribe();
-    this.closedSubject.next(info);
-    this.closedSubject.complete();
+    this.closedWith = info;
+    this.closedSubject?.next(info);
+    this.closedSubject?.complete();
   }
 
   /** A plain snapshot, safe to log or send. */

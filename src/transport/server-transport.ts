@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
 import {
   BehaviorSubject,
@@ -14,7 +14,7 @@ import {
   timer,
   type Observable,
 } from 'rxjs';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { decodeTextFrame, frameError, type FrameError, type JsonObject } from '../protocol/index.js';
 import { ClientConnection, type ClientInfo } from './client-connection.js';
 import { CloseCode } from './close-codes.js';
@@ -40,7 +40,7 @@ import { createListener, dropConnections, stopListening, type Listener } from '.
 import { invokeHandler, type MessageHandler } from './message-handler.js';
 import { MessageRateLimiter } from './message-rate-limit.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerTransportOptions } from './server-options.js';
-import { fromEmitter, rawDataToString, socketEvents, type CloseInfo, type Frame } from './socket-events.js';
+import { fromEmitter, rawDataToString, type CloseInfo } from './socket-events.js';
 import { serialize } from './serialize.js';
 import { OutboundGate, type SlowConsumerEvent } from './slow-consumer.js';
 import { isSecureServer } from './tls.js';
@@ -234,9 +234,10 @@ export class WebSocketServerTransport {
     return this.attempt(() => {
       const data = serialize(message);
       let reached = 0;
-      // A snapshot: clients that join or leave while we write neither break nor skew the loop.
-      for (const client of [...this.clients.values()]) {
-        if (client.sendSerialized(data)) reached += 1;
+      // No copy needed: sends never join or remove clients synchronously, and a Map's iterator
+      // tolerates changes anyway. Serialised once; each socket's writes are batched per turn.
+      for (const client of this.clients.values()) {
+        if (client.sendInBatch(data)) reached += 1;
       }
       return reached;
     });
@@ -312,7 +313,7 @@ export class WebSocketServerTransport {
     const asked = this.options.resume ? sessionRequestOf(request.url) : undefined;
     let expired: string | undefined;
     if (asked?.kind === 'resume') {
-      expired = this.resume(socket, asked.token, asked.received);
+      expired = this.resume(socket, request.socket, asked.token, asked.received);
       if (expired === undefined) return;
     }
     if (this.clients.size >= this.options.maxClients) {
@@ -351,17 +352,23 @@ export class WebSocketServerTransport {
 
   /** Listens to one socket of `client`; everything it sets up ends with `client.socketWork`. */
   private wire(client: ClientConnection, socket: WebSocket, outbound: OutboundGate | undefined): void {
-    const events = socketEvents(socket);
-    const work = client.socketWork;
-    if (outbound) work.add(() => outbound.dispose());
-    work.add(events.error$.subscribe((error) => this.onSocketError(client, error)));
-    work.add(
-      events.pong$.subscribe(() => {
-        client.awaitingPong = false;
-      }),
-    );
-    work.add(events.frames$.subscribe((frame) => this.onFrame(client, frame)));
-    events.close$.subscribe((info) => this.onSocketClose(client, socket, info));
+    // Plain listeners, not one Observable chain per event: with 10k idle clients those chains were
+    // two thirds of the server's heap per connection (docs/benchmarks.md). The Observable edge is
+    // the transport's streams, fed from here.
+    const onFrame = (data: RawData, isBinary: boolean): void => this.onFrame(client, data, isBinary);
+    const onPong = (): void => {
+      client.awaitingPong = false;
+    };
+    socket.on('message', onFrame);
+    socket.on('pong', onPong);
+    // Stays for the socket's life: ws throws on an 'error' event nobody hears.
+    socket.on('error', (error: Error) => this.onSocketError(client, error));
+    socket.once('close', (code: number, reason: Buffer) => this.onSocketClose(client, socket, { code, reason: reason.toString() }));
+    client.socketWork.add(() => {
+      socket.off('message', onFrame);
+      socket.off('pong', onPong);
+      outbound?.dispose();
+    });
   }
 
   /** Starts a resumable session for a client that asked for one, and tells it the token. */
@@ -379,7 +386,7 @@ export class WebSocketServerTransport {
    * Moves a dropped client's session onto its new socket and replays what it missed. Returns
    * `undefined` once resumed, or why it could not (the client then gets a fresh session and is told).
    */
-  private resume(socket: WebSocket, token: string, received: number): string | undefined {
+  private resume(socket: WebSocket, tcp: Socket, token: string, received: number): string | undefined {
     const client = this.sessions.get(token);
     const session = client?.session;
     if (!client || !session) return 'Session expired or unknown';
@@ -392,7 +399,7 @@ export class WebSocketServerTransport {
     session.expiry = undefined;
     const previous = client.socket;
     const outbound = this.outboundGate(socket, () => client);
-    client.attach(socket, outbound);
+    client.attach(socket, tcp, outbound);
     // A half-open old socket the server has not noticed yet: the client has moved on from it.
     if (previous.readyState !== previous.CLOSED) previous.terminate();
     this.wire(client, socket, outbound);
@@ -428,19 +435,19 @@ export class WebSocketServerTransport {
     };
   }
 
-  private onFrame(client: ClientConnection, frame: Frame): void {
+  private onFrame(client: ClientConnection, data: RawData, isBinary: boolean): void {
     const limits = this.limits.get(client);
     const verdict = limits?.messageRate?.check() ?? 'accept';
     if (verdict !== 'accept') {
-      this.rateLimited(client, frame, verdict);
+      this.rateLimited(client, data, isBinary, verdict);
       return;
     }
-    if (frame.isBinary) {
+    if (isBinary) {
       this.rejectFrame(client, frameError('binary_frame'));
       if (this.options.binaryFrames === 'close') client.close(CloseCode.UnsupportedData, 'Binary frames are not supported');
       return;
     }
-    const decoded = decodeTextFrame(rawDataToString(frame.data));
+    const decoded = decodeTextFrame(rawDataToString(data));
     if (E.isLeft(decoded)) {
       this.rejectFrame(client, decoded.left);
       return;
@@ -459,7 +466,7 @@ export class WebSocketServerTransport {
   }
 
   /** Over the message rate: an error reply, or after repeated abuse, close 1008. */
-  private rateLimited(client: ClientConnection, frame: Frame, verdict: 'refuse' | 'close'): void {
+  private rateLimited(client: ClientConnection, data: RawData, isBinary: boolean, verdict: 'refuse' | 'close'): void {
     if (verdict === 'close') {
       if (!client.isOpen) return;
       this.report(new RateLimitedError(`Client ${client.id} kept sending over its message rate; closed with 1008`), client.id);
@@ -468,7 +475,7 @@ export class WebSocketServerTransport {
     }
     this.report(new RateLimitedError(`Refused a message from client ${client.id}: over its message rate`), client.id);
     // Parsed only to let the reply name the request (a JSON-RPC id); a bad frame gets a reply without it.
-    const decoded = frame.isBinary ? undefined : decodeTextFrame(rawDataToString(frame.data));
+    const decoded = isBinary ? undefined : decodeTextFrame(rawDataToString(data));
     const request = decoded && E.isRight(decoded) ? decoded.right : undefined;
     const reply = this.options.errorReply({ kind: 'rate_limited', message: 'Too many messages; slow down', ...(request ? { request } : {}) });
     if (reply) client.sendSerialized(JSON.stringify(reply));
