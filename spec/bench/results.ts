@@ -23,16 +23,20 @@ export interface RunMeta {
 }
 
 /** Throughput over all repetitions; p50, p99 and CPU shares are medians of the repetitions'. */
-export interface RttRow {
+export interface RttRow extends ClosedLoopMeasures {
   readonly peer: TransportPeer;
-  readonly clients: number;
   readonly requests: number;
+}
+
+/** What every closed-loop row (rtt, mcp) reports. */
+export interface ClosedLoopMeasures {
+  readonly clients: number;
   readonly seconds: number;
   readonly perSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly errors: number;
-  /** Share of one core the server used in the middle of the measured window. */
+  /** Share of one core the server used in the middle of the measured window (`NaN`, null in JSON, for stdio, whose servers are children of the load generator). */
   readonly serverCpu: number;
   /** Share of one core the load generator used during the measured window. */
   readonly loadCpu: number;
@@ -75,20 +79,7 @@ export interface IdleRow {
 }
 
 export type McpRow =
-  | {
-      readonly leg: McpLeg;
-      readonly clients: number;
-      readonly calls: number;
-      readonly seconds: number;
-      readonly perSecond: number;
-      readonly p50Ms: number;
-      readonly p99Ms: number;
-      readonly errors: number;
-      /** `NaN` (null in JSON) for stdio, whose servers are children of the load generator. */
-      readonly serverCpu: number;
-      readonly loadCpu: number;
-      readonly repetitions: readonly RepetitionSummary[];
-    }
+  | (ClosedLoopMeasures & { readonly leg: McpLeg; readonly calls: number })
   | { readonly leg: McpLeg; readonly clients: number; readonly skipped: string };
 
 /** A workload that did not finish for one subject: recorded, and the run goes on. */
