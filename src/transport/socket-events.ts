@@ -1,36 +1,11 @@
-import { Observable, share, take } from 'rxjs';
+import { Observable } from 'rxjs';
 import type { EventEmitter } from 'node:events';
-import type { RawData, WebSocket } from 'ws';
+import type { RawData } from 'ws';
 
+/** How a WebSocket ended: its close code and reason. */
 export interface CloseInfo {
   readonly code: number;
   readonly reason: string;
-}
-
-export interface Frame {
-  readonly data: RawData;
-  readonly isBinary: boolean;
-}
-
-/** A ws socket seen as Observables: the one place the transport touches ws's event emitter. */
-export interface SocketEvents {
-  readonly frames$: Observable<Frame>;
-  /** Emits once, when the socket has closed, and completes. */
-  readonly close$: Observable<CloseInfo>;
-  readonly pong$: Observable<unknown>;
-  readonly error$: Observable<Error>;
-}
-
-export function socketEvents(socket: WebSocket): SocketEvents {
-  return {
-    frames$: fromEmitter(socket, 'message', (data: RawData, isBinary: boolean): Frame => ({ data, isBinary })),
-    close$: fromEmitter(socket, 'close', (code: number, reason: Buffer): CloseInfo => ({ code, reason: reason.toString() })).pipe(
-      take(1),
-      share(),
-    ),
-    pong$: fromEmitter(socket, 'pong', () => undefined),
-    error$: fromEmitter(socket, 'error', (error: Error) => error),
-  };
 }
 
 /**
