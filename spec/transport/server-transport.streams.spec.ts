@@ -13,7 +13,7 @@ describe('WebSocketServerTransport streams', () => {
     const connected = nextValue(server.connections$);
     await startClient(`${url}/room?session=abc`, { protocols: ['mcp'], headers: { 'x-trace': 't-1' } });
     const client = await connected;
-    expect(client.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(client.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(client.remoteAddress).toBe('127.0.0.1');
     expect(client.remotePort).toBeGreaterThan(0);
     expect(client.connectedAt.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1);

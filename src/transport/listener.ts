@@ -16,9 +16,13 @@ const openSockets = new WeakMap<Listener, Set<Socket>>();
 export function createListener(tls: ServerTlsOptions | undefined): Listener {
   const server = tls ? createTlsServer(tls, upgradeRequired) : createServer(upgradeRequired);
   const sockets = new Set<Socket>();
+  // One listener for every socket (`this` is the socket): no closure and no once-wrapper per connection.
+  const forget = function (this: Socket): void {
+    sockets.delete(this);
+  };
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.on('close', forget);
   });
   openSockets.set(server, sockets);
   return server;

@@ -16,7 +16,7 @@ import {
 } from 'rxjs';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { decodeTextFrame, frameError, type FrameError, type JsonObject } from '../protocol/index.js';
-import { ClientConnection, type ClientInfo } from './client-connection.js';
+import { ClientConnection, type ClientInfo, type OutboundPolicy } from './client-connection.js';
 import { CloseCode } from './close-codes.js';
 import {
   HandlerError,
@@ -34,13 +34,14 @@ import {
   type TransportErrorEvent,
 } from './errors.js';
 import { heartbeat } from './heartbeat.js';
-import { InFlightLimiter } from './in-flight-limit.js';
+import { capPerClient, InFlightLimiter } from './in-flight-limit.js';
 import { Inbox } from './inbox.js';
 import { createListener, dropConnections, stopListening, type Listener } from './listener.js';
 import { invokeHandler, type MessageHandler } from './message-handler.js';
 import { MessageRateLimiter } from './message-rate-limit.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerTransportOptions } from './server-options.js';
 import { fromEmitter, rawDataToString, type CloseInfo } from './socket-events.js';
+import { SocketListeners } from './socket-listeners.js';
 import { serialize } from './serialize.js';
 import { OutboundGate, type SlowConsumerEvent } from './slow-consumer.js';
 import { isSecureServer } from './tls.js';
@@ -94,11 +95,19 @@ export class WebSocketServerTransport {
   private readonly calls = new InFlightLimiter(Number.POSITIVE_INFINITY);
   /** Clients ws closed with 1009 for an oversized message. */
   private readonly tooLarge = new WeakSet<ClientConnection>();
-  /** The message handler, counted in `calls`. */
-  private readonly countedHandler: MessageHandler<ClientConnection> | undefined;
+  /** The message handler, counted in `calls` and capped per client by `maxInFlight`. */
+  private readonly handler: MessageHandler<ClientConnection> | undefined;
   /** Resumable sessions by token. */
   private readonly sessions = new Map<string, ClientConnection>();
-  private readonly limits = new WeakMap<ClientConnection, ConnectionLimits>();
+  /** Whose socket each socket is: a resumed session's client owns its old socket and its new one. */
+  private readonly owners = new WeakMap<WebSocket, ClientConnection>();
+  private readonly listeners = new SocketListeners({
+    frame: (socket, data, isBinary) => this.onFrame(socket, data, isBinary),
+    pong: (socket) => this.onPong(socket),
+    error: (socket, error) => this.onSocketError(socket, error),
+    close: (socket, code, reason) => this.onSocketClose(socket, { code, reason: reason.toString() }),
+  });
+  private readonly outbound: OutboundPolicy | undefined;
   private readonly guard: UpgradeGuard;
   /** The http(s) server the transport created, when it was not given one. */
   private listener: Listener | undefined;
@@ -126,8 +135,16 @@ export class WebSocketServerTransport {
 
   constructor(options: ServerTransportOptions = {}) {
     this.options = resolveServerOptions(options);
-    const handler = this.options.handler;
-    this.countedHandler = handler && this.calls.wrap(handler, () => undefined);
+    const { handler, maxInFlight, slowConsumer } = this.options;
+    const counted = handler && this.calls.wrap(handler, () => undefined);
+    this.handler =
+      counted && maxInFlight !== undefined
+        ? capPerClient(counted, maxInFlight, (message, client) => this.overloaded(client, message))
+        : counted;
+    this.outbound = slowConsumer && {
+      lowWatermark: slowConsumer.lowWatermark,
+      gate: (socket, client) => this.outboundGate(socket, client),
+    };
     this.guard = new UpgradeGuard(this.options, (error) => this.report(error));
   }
 
@@ -320,55 +337,37 @@ export class WebSocketServerTransport {
       this.turnAway(socket, request);
       return;
     }
-    const owner: { client?: ClientConnection } = {};
-    const outbound = this.outboundGate(socket, () => owner.client);
-    const client = (owner.client = new ClientConnection(socket, request, {
+    const client = new ClientConnection(socket, request, {
       authInfo: this.guard.authInfoOf(request),
-      outbound,
+      outbound: this.outbound,
       redactCredentials: this.options.authenticate !== undefined,
-    }));
-    this.limits.set(client, this.connectionLimits());
+    });
     this.clients.set(client.id, client);
     if (asked && asked.kind !== 'none') this.openSession(client, expired);
-    this.wire(client, socket, outbound);
+    this.wire(client, socket);
     this.countSubject.next(this.clients.size);
     this.connectionsSubject.next(client);
   }
 
-  /** The slow-consumer gate for one socket, when a policy is configured. */
-  private outboundGate(socket: WebSocket, clientOf: () => ClientConnection | undefined): OutboundGate | undefined {
+  /** The slow-consumer gate of one socket, made when its buffer first fills past the low watermark. */
+  private outboundGate(socket: WebSocket, client: ClientConnection): OutboundGate {
     const slow = this.options.slowConsumer;
-    return (
-      slow &&
-      new OutboundGate(socket, slow, this.options.scheduler, (event) => {
-        const client = clientOf();
-        if (!client) return;
-        // The policy closed it on purpose: not a drop to resume from.
-        if (event.kind === 'disconnected') client.closedByServer = true;
-        this.slowConsumerSubject.next({ ...event, clientId: client.id });
-      })
-    );
+    if (!slow) throw new Error('outboundGate: no slow-consumer policy is configured');
+    return new OutboundGate(socket, slow, this.options.scheduler, (event) => {
+      // The policy closed it on purpose: not a drop to resume from.
+      if (event.kind === 'disconnected') client.closedByServer = true;
+      this.slowConsumerSubject.next({ ...event, clientId: client.id });
+    });
   }
 
-  /** Listens to one socket of `client`; everything it sets up ends with `client.socketWork`. */
-  private wire(client: ClientConnection, socket: WebSocket, outbound: OutboundGate | undefined): void {
-    // Plain listeners, not one Observable chain per event: with 10k idle clients those chains were
-    // two thirds of the server's heap per connection (docs/benchmarks.md). The Observable edge is
-    // the transport's streams, fed from here.
-    const onFrame = (data: RawData, isBinary: boolean): void => this.onFrame(client, data, isBinary);
-    const onPong = (): void => {
-      client.awaitingPong = false;
-    };
-    socket.on('message', onFrame);
-    socket.on('pong', onPong);
-    // Stays for the socket's life: ws throws on an 'error' event nobody hears.
-    socket.on('error', (error: Error) => this.onSocketError(client, error));
-    socket.once('close', (code: number, reason: Buffer) => this.onSocketClose(client, socket, { code, reason: reason.toString() }));
-    client.socketWork.add(() => {
-      socket.off('message', onFrame);
-      socket.off('pong', onPong);
-      outbound?.dispose();
-    });
+  /**
+   * Listens to one socket of `client`. Plain listeners shared by every socket, not an Observable
+   * chain per socket: with 10k idle clients those chains were two thirds of the server's heap per
+   * connection (docs/benchmarks.md). The Observable edge is the transport's streams, fed from here.
+   */
+  private wire(client: ClientConnection, socket: WebSocket): void {
+    this.owners.set(socket, client);
+    this.listeners.attach(socket);
   }
 
   /** Starts a resumable session for a client that asked for one, and tells it the token. */
@@ -398,11 +397,11 @@ export class WebSocketServerTransport {
     session.expiry?.unsubscribe();
     session.expiry = undefined;
     const previous = client.socket;
-    const outbound = this.outboundGate(socket, () => client);
-    client.attach(socket, tcp, outbound);
+    this.listeners.mute(previous);
+    client.attach(socket, tcp);
     // A half-open old socket the server has not noticed yet: the client has moved on from it.
     if (previous.readyState !== previous.CLOSED) previous.terminate();
-    this.wire(client, socket, outbound);
+    this.wire(client, socket);
     socket.send(JSON.stringify(session.frame(true, { replayed: missed.length })));
     for (const entry of missed) socket.send(entry.data);
     this.resumptionsSubject.next({ clientId: client.id, replayed: missed.length });
@@ -423,24 +422,17 @@ export class WebSocketServerTransport {
     );
   }
 
-  private connectionLimits(): ConnectionLimits {
-    const { messageRate, maxInFlight, scheduler } = this.options;
-    const handler = this.countedHandler;
-    return {
-      messageRate: messageRate && new MessageRateLimiter(messageRate, scheduler),
-      handler:
-        handler && maxInFlight !== undefined
-          ? new InFlightLimiter(maxInFlight).wrap(handler, (message, client) => this.overloaded(client, message))
-          : handler,
-    };
-  }
-
-  private onFrame(client: ClientConnection, data: RawData, isBinary: boolean): void {
-    const limits = this.limits.get(client);
-    const verdict = limits?.messageRate?.check() ?? 'accept';
-    if (verdict !== 'accept') {
-      this.rateLimited(client, data, isBinary, verdict);
-      return;
+  private onFrame(socket: WebSocket, data: RawData, isBinary: boolean): void {
+    const client = this.owners.get(socket);
+    if (!client) return;
+    const rate = this.options.messageRate;
+    if (rate) {
+      client.messageRate ??= new MessageRateLimiter(rate, this.options.scheduler);
+      const verdict = client.messageRate.check();
+      if (verdict !== 'accept') {
+        this.rateLimited(client, data, isBinary, verdict);
+        return;
+      }
     }
     if (isBinary) {
       this.rejectFrame(client, frameError('binary_frame'));
@@ -456,13 +448,18 @@ export class WebSocketServerTransport {
     const incoming: ClientMessage = { client, message };
     this.messagesSubject.next(incoming);
     this.inbox?.push(incoming);
-    const handler = limits ? limits.handler : this.countedHandler;
+    const handler = this.handler;
     if (!handler) return;
     const replies = invokeHandler(handler, message, client, {
       reply: (reply) => this.reply(client, reply, message),
       fail: (error) => this.handlerFailed(client, message, error),
     });
-    if (replies) client.work.add(replies);
+    if (replies) client.track(replies);
+  }
+
+  private onPong(socket: WebSocket): void {
+    const client = this.owners.get(socket);
+    if (client) client.awaitingPong = false;
   }
 
   /** Over the message rate: an error reply, or after repeated abuse, close 1008. */
@@ -514,7 +511,9 @@ export class WebSocketServerTransport {
     if (reply) client.sendSerialized(JSON.stringify(reply));
   }
 
-  private onSocketError(client: ClientConnection, error: Error): void {
+  private onSocketError(socket: WebSocket, error: Error): void {
+    const client = this.owners.get(socket);
+    if (!client) return;
     if ((error as NodeJS.ErrnoException).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
       this.tooLarge.add(client);
       this.report(
@@ -529,8 +528,10 @@ export class WebSocketServerTransport {
     this.report(new SocketError(`Socket error on client ${client.id}: ${error.message}`, { cause: error }), client.id);
   }
 
-  private onSocketClose(client: ClientConnection, socket: WebSocket, closed: CloseInfo): void {
-    if (client.socket !== socket) return; // an old socket of a resumed session
+  private onSocketClose(socket: WebSocket, closed: CloseInfo): void {
+    const client = this.owners.get(socket);
+    if (client?.socket !== socket) return; // an old socket of a resumed session
+    this.listeners.mute(socket);
     // ws closed it for us with 1009 and reports 1006 locally: say what the client saw.
     const info = this.tooLarge.has(client) ? { code: CloseCode.MessageTooBig, reason: 'Message too big' } : closed;
     const session = client.session;
@@ -539,7 +540,7 @@ export class WebSocketServerTransport {
       this.finish(client, info);
       return;
     }
-    client.socketWork.unsubscribe();
+    client.detach();
     const windowMs = this.options.resume ? this.options.resume.windowMs : 0;
     session.expiry = timer(windowMs, this.options.scheduler).subscribe(() => this.finish(client, info));
   }
@@ -551,7 +552,6 @@ export class WebSocketServerTransport {
       this.sessions.delete(client.session.token);
       client.session.forget();
     }
-    client.work.unsubscribe();
     client.markClosed(info);
     this.countSubject.next(this.clients.size);
     this.disconnectionsSubject.next({ clientId: client.id, client: client.toInfo(), code: info.code, reason: info.reason });
@@ -579,7 +579,7 @@ export class WebSocketServerTransport {
     const clients = [...this.clients.values()];
     for (const client of clients) {
       // The drain is over: cancel what still runs now, not once this client gets round to closing.
-      client.work.unsubscribe();
+      client.cancelWork();
       // A dropped client waiting to resume has no socket to close: its session ends here.
       if (client.socket.readyState === client.socket.CLOSED) this.finish(client, { code: CloseCode.GoingAway, reason: 'Server shutting down' });
       else client.close(CloseCode.GoingAway, 'Server shutting down');
@@ -600,12 +600,6 @@ export class WebSocketServerTransport {
     this.resumptionsSubject.complete();
     this.countSubject.complete();
   }
-}
-
-/** One connection's limiters: its message rate and its handler behind the in-flight cap. */
-interface ConnectionLimits {
-  readonly messageRate: MessageRateLimiter | undefined;
-  readonly handler: MessageHandler<ClientConnection> | undefined;
 }
 
 /** 1000–1014 except the three reserved for "no frame" cases, or the registered and private ranges. */

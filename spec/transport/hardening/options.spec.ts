@@ -2,7 +2,7 @@ import { Subject, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../src/protocol/index.js';
 import { perMessageDeflateOptions } from '../../../src/transport/compression.js';
-import { InFlightLimiter } from '../../../src/transport/in-flight-limit.js';
+import { capPerClient, InFlightLimiter } from '../../../src/transport/in-flight-limit.js';
 import { resolveServerOptions } from '../../../src/transport/server-options.js';
 import { resolveSlowConsumer } from '../../../src/transport/slow-consumer.js';
 
@@ -108,5 +108,52 @@ describe('InFlightLimiter', () => {
     expect(handler({}, null)).toEqual({ ok: true });
     expect(handler({}, null)).toEqual({ ok: true });
     expect(limiter.inFlight).toBe(0);
+  });
+});
+
+describe('capPerClient', () => {
+  const overloaded = (): JsonObject => ({ type: 'error', code: 'overloaded' });
+  const newClient = (): { pendingCalls: number } => ({ pendingCalls: 0 });
+
+  it('counts on each client separately and refuses only the client at its cap', async () => {
+    const finishers: (() => void)[] = [];
+    const handler = capPerClient<{ pendingCalls: number }>(
+      () => new Promise<JsonObject>((resolve) => finishers.push(() => resolve({ done: true }))),
+      1,
+      overloaded,
+    );
+    const busy = newClient();
+    const other = newClient();
+    const first = handler({}, busy) as Promise<JsonObject>;
+    expect(busy.pendingCalls).toBe(1);
+    expect(handler({}, busy)).toEqual({ type: 'error', code: 'overloaded' });
+    expect(handler({}, other)).toBeInstanceOf(Promise);
+    expect(other.pendingCalls).toBe(1);
+    finishers[0]?.();
+    await expect(first).resolves.toEqual({ done: true });
+    expect(busy.pendingCalls).toBe(0);
+  });
+
+  it('releases on a plain reply, a throw, a rejected promise and an unsubscribed Observable', async () => {
+    const client = newClient();
+    expect(capPerClient(() => ({ ok: true }), 1, overloaded)({}, client)).toEqual({ ok: true });
+    expect(client.pendingCalls).toBe(0);
+    const throwing = capPerClient(() => {
+      throw new Error('boom');
+    }, 1, overloaded);
+    expect(() => throwing({}, client)).toThrow('boom');
+    expect(client.pendingCalls).toBe(0);
+    const rejecting = capPerClient(() => Promise.reject(new Error('no')), 1, overloaded);
+    await expect(rejecting({}, client)).rejects.toThrow('no');
+    expect(client.pendingCalls).toBe(0);
+    const streaming = capPerClient(() => new Subject<JsonObject>(), 1, overloaded);
+    const subscription = (streaming({}, client) as Observable<JsonObject>).subscribe();
+    expect(client.pendingCalls).toBe(1);
+    subscription.unsubscribe();
+    expect(client.pendingCalls).toBe(0);
+  });
+
+  it('rejects a cap below 1', () => {
+    expect(() => capPerClient(() => undefined, 0, overloaded)).toThrow(RangeError);
   });
 });
