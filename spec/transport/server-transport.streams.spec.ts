@@ -20,6 +20,12 @@ describe('WebSocketServerTransport streams', () => {
     expect(client.protocol).toBe('mcp');
     expect(client.request.url).toBe('/room?session=abc');
     expect(client.request.headers['x-trace']).toBe('t-1');
+    expect(client.request.headers['sec-websocket-protocol']).toBe('mcp');
+    // The handshake's own headers are not kept; its outcome is on the socket.
+    for (const name of ['connection', 'upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions']) {
+      expect(client.request.headers).not.toHaveProperty(name);
+    }
+    expect(client.request.headers.host).toBe(new URL(url).host);
     expect(client.toInfo()).toEqual({
       id: client.id,
       remoteAddress: '127.0.0.1',

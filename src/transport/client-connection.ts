@@ -61,6 +61,22 @@ export function newClientId(): string {
   return Buffer.from(randomUUID(), 'latin1').toString('latin1');
 }
 
+/** Headers that only carry the WebSocket handshake itself; its outcome is on the socket (`protocol`, `extensions`). */
+const HANDSHAKE_HEADERS = new Set(['connection', 'upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions']);
+
+/**
+ * The upgrade request's headers, less the handshake's own: kept for the connection's whole life,
+ * the random key and the version, upgrade and extension offers are ~200 bytes per idle connection
+ * that nobody reads once the handshake is over.
+ */
+function withoutHandshakeHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const kept: IncomingHttpHeaders = {};
+  for (const name in headers) {
+    if (!HANDSHAKE_HEADERS.has(name)) kept[name] = headers[name];
+  }
+  return kept;
+}
+
 /**
  * One client's socket on the server. Sending is synchronous and reports whether the frame was
  * handed to the socket; a closed or closing socket is skipped, never thrown at.
@@ -103,7 +119,7 @@ export class ClientConnection implements ClientInfo, HeartbeatPeer {
     this.tcp = request.socket;
     this.remoteAddress = request.socket.remoteAddress;
     this.remotePort = request.socket.remotePort;
-    const info = { url: withoutSessionRequest(request.url ?? '/'), headers: request.headers };
+    const info = { url: withoutSessionRequest(request.url ?? '/'), headers: withoutHandshakeHeaders(request.headers) };
     this.request = extras.redactCredentials === true ? redactCredentials(info) : info;
     this.authInfo = extras.authInfo;
     this.outbound = extras.outbound;
