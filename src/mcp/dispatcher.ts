@@ -60,6 +60,8 @@ export interface DispatcherOptions {
   readonly notifications: ReadonlyMap<string, NotificationHandler>;
   readonly serverInfo: Implementation;
   readonly cache: { readonly ttlMs: number; readonly scope: CacheScope };
+  /** Most requests one session may have running at once; `undefined` for no cap. */
+  readonly maxInFlight: number | undefined;
   /** A handler threw something that is not an `McpError`: the client gets -32603, this gets the details. */
   readonly onInternalError: (error: unknown, session: McpSession, method: string) => void;
   /** A request passed every check and is about to run. */
@@ -98,6 +100,12 @@ export class Dispatcher {
     const key = requestKey(id);
     if (session.inFlight.has(key)) {
       session.replyError(id, JsonRpcErrorCode.InvalidRequest, `Invalid request: id ${JSON.stringify(id)} is already in use by a request in flight`);
+      return;
+    }
+    const max = this.options.maxInFlight;
+    if (max !== undefined && session.inFlight.size >= max) {
+      // Only handlers still running hold a slot: one client cannot pile up unbounded work.
+      session.replyError(id, JsonRpcErrorCode.ServerBusy, `Too many requests in progress (${max}); retry when one has finished`, { reason: 'overloaded' });
       return;
     }
     const spec = this.options.methods.get(method);

@@ -3,6 +3,7 @@ import type * as t from 'io-ts';
 import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import type { CacheScope } from '../protocol/index.js';
 import {
+  DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_MAX_MESSAGE_SIZE,
   WebSocketServerTransport,
   type ServerTransportOptions,
@@ -91,6 +92,7 @@ export class MCPServer {
       pageSize: positive('pageSize', options.pageSize ?? DEFAULT_PAGE_SIZE),
       cache: { ttlMs: options.cache?.ttlMs ?? 0, scope: options.cache?.scope ?? 'private' },
       stopGraceMs,
+      maxInFlight: options.maxInFlight === false ? undefined : positive('maxInFlight', options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
       scheduler,
     });
     this.sessions$ = this.core.sessions$;

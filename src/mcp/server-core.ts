@@ -49,6 +49,8 @@ export interface ServerCoreOptions {
   readonly pageSize: number;
   readonly cache: { readonly ttlMs: number; readonly scope: CacheScope };
   readonly stopGraceMs: number;
+  /** Most requests one session may have running at once; `undefined` for no cap. */
+  readonly maxInFlight: number | undefined;
   readonly scheduler: SchedulerLike;
 }
 
@@ -98,6 +100,7 @@ export class ServerCore implements MethodHost {
       notifications: new Map(lifecycleNotifications()),
       serverInfo: options.serverInfo,
       cache: options.cache,
+      maxInFlight: options.maxInFlight,
       onInternalError: (error, session, method) => this.errorsSubject.next({ error, context: `method ${method}`, sessionId: session.id }),
       onAdmitted: (session, era) => {
         if (era.kind === 'modern') this.announce(session, era);
