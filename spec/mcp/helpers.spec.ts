@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { describe, expect, it } from 'vitest';
-import { describeErrors, McpError, parseUriTemplate } from '../../src/mcp/index.js';
+import { describeErrors, jsonRpcErrorReply, McpError, parseUriTemplate } from '../../src/mcp/index.js';
 import { negotiateLegacyVersion, requestEra } from '../../src/mcp/negotiation.js';
 import { paginate } from '../../src/mcp/paging.js';
 
@@ -79,5 +79,23 @@ describe('negotiation', () => {
     expect(E.isLeft(unsupported) && unsupported.left.code).toBe(-32022);
     const notString = requestEra({ _meta: { 'io.modelcontextprotocol/protocolVersion': 7 } });
     expect(E.isLeft(notString) && notString.left.code).toBe(-32602);
+  });
+});
+
+describe('jsonRpcErrorReply', () => {
+  const request = { jsonrpc: '2.0', id: 7, method: 'tools/call' };
+  // MCP's schemas never allow `id: null`: a reply to a frame whose id could not be read has none.
+  it.each([
+    ['invalid_json', undefined, { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: bad' } }],
+    ['not_an_object', undefined, { jsonrpc: '2.0', error: { code: -32600, message: 'Invalid request: bad' } }],
+    ['binary_frame', undefined, undefined],
+    ['handler_failed', request, { jsonrpc: '2.0', id: 7, error: { code: -32603, message: 'Internal error' } }],
+    ['rate_limited', request, { jsonrpc: '2.0', id: 7, error: { code: -32010, message: 'bad', data: { reason: 'rate_limited' } } }],
+    ['overloaded', request, { jsonrpc: '2.0', id: 7, error: { code: -32010, message: 'bad', data: { reason: 'overloaded' } } }],
+    ['shutting_down', request, { jsonrpc: '2.0', id: 7, error: { code: -32010, message: 'bad', data: { reason: 'shutting_down' } } }],
+    // A refused notification has no id to answer.
+    ['shutting_down', { jsonrpc: '2.0', method: 'notifications/initialized' }, undefined],
+  ] as const)('%s answers %j with %j', (kind, refused, expected) => {
+    expect(jsonRpcErrorReply({ kind, message: 'bad', ...(refused ? { request: refused } : {}) })).toEqual(expected);
   });
 });

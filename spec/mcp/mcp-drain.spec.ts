@@ -66,7 +66,7 @@ describe('MCPServer.stop({ drainMs })', () => {
     const stopped = server.stop({ drainMs: 5000 });
     expect(ctx.signal.aborted).toBe(false);
     // While draining, new requests are refused.
-    expect(await raw.request('tools/list', undefined, 8)).toMatchObject({ id: 8, error: { code: -32603, message: 'The server is shutting down' } });
+    expect(await raw.request('tools/list', undefined, 8)).toMatchObject({ id: 8, error: { code: -32010, message: 'The server is shutting down', data: { reason: 'shutting_down' } } });
 
     const closed = await raw.closed;
     expect(closed.code).toBe(1001);

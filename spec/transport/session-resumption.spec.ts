@@ -1,4 +1,4 @@
-import { delay, finalize, map, of, timer, type Observable } from 'rxjs';
+import { delay, of, timer, type Observable } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/protocol/index.js';
 import { SessionExpiredError, type ClientConnection } from '../../src/transport/index.js';
@@ -153,42 +153,3 @@ describe('session resumption', () => {
     expect(await raw.next()).toEqual({ echo: { ping: 1 } });
   });
 });
-
-describe('stop({ drainMs })', () => {
-  it('lets an unfinished handler call reply before clients see 1001', async () => {
-    const { server, url } = await startServer({ messageHandler: () => of({ type: 'done' }).pipe(delay(200)) });
-    const raw = await RawClient.open(url);
-    raw.socket.send(JSON.stringify({ type: 'slow' }));
-    await nextValue(server.messages$);
-    await server.stop({ drainMs: 5000 });
-    expect(await raw.next()).toEqual({ type: 'done' });
-    expect((await raw.closed).code).toBe(1001);
-  });
-
-  it('cancels what is still running at the deadline', async () => {
-    let cancelled = false;
-    const { server, url } = await startServer({
-      messageHandler: () =>
-        timer(60_000).pipe(
-          map(() => ({ type: 'never' })),
-          finalize(() => (cancelled = true)),
-        ),
-    });
-    const raw = await RawClient.open(url);
-    raw.socket.send(JSON.stringify({ type: 'forever' }));
-    await nextValue(server.messages$);
-    await server.stop({ drainMs: 100 });
-    expect((await raw.closed).code).toBe(1001);
-    expect(cancelled).toBe(true);
-    expect(await lastFrames(raw)).toEqual([]);
-  });
-});
-
-async function lastFrames(raw: RawClient): Promise<unknown[]> {
-  const frames: unknown[] = [];
-  for (;;) {
-    const frame = await raw.next().catch(() => undefined);
-    if (frame === undefined) return frames;
-    frames.push(frame);
-  }
-}

@@ -6,7 +6,8 @@ import type { ReplyProblem, ServerTransportOptions } from '../transport/index.js
  * transport's `{ type: 'error' }`. Invalid JSON gets -32700 and a non-object (an array, a batch, a
  * number) -32600, both without `id` since none could be read; a binary frame gets no reply because
  * MCP closes the connection with 1003; a failing handler gets -32603 with the request's id; a
- * request refused by the transport's message-rate limit gets -32010 (`data.reason: "rate_limited"`).
+ * request refused by the transport's message-rate limit, its in-flight cap or because it is stopping
+ * gets -32010 (`data.reason`: `"rate_limited"`, `"overloaded"`, `"shutting_down"`).
  */
 export function jsonRpcErrorReply(problem: ReplyProblem): JsonObject | undefined {
   switch (problem.kind) {
@@ -21,7 +22,8 @@ export function jsonRpcErrorReply(problem: ReplyProblem): JsonObject | undefined
       return jsonRpcError(id, JsonRpcErrorCode.InternalError, 'Internal error');
     }
     case 'rate_limited':
-    case 'overloaded': {
+    case 'overloaded':
+    case 'shutting_down': {
       // Only a request can be answered; a refused notification or response gets nothing.
       const id = requestIdOf(problem.request);
       return id === undefined ? undefined : jsonRpcError(id, JsonRpcErrorCode.ServerBusy, problem.message, { reason: problem.kind });

@@ -155,7 +155,8 @@ export class ServerCore implements MethodHost {
     const session = this.attach(peer);
     if (this.stopping && typeof message['method'] === 'string' && Object.hasOwn(message, 'id')) {
       const id = message['id'];
-      session.replyError(typeof id === 'string' || Number.isSafeInteger(id) ? (id as string | number) : undefined, JsonRpcErrorCode.InternalError, 'The server is shutting down');
+      const requestId = typeof id === 'string' || Number.isSafeInteger(id) ? (id as string | number) : undefined;
+      session.replyError(requestId, JsonRpcErrorCode.ServerBusy, 'The server is shutting down', { reason: 'shutting_down' });
       return;
     }
     try {

@@ -450,6 +450,12 @@ export class WebSocketServerTransport {
     this.inbox?.push(incoming);
     const handler = this.handler;
     if (!handler) return;
+    if (this.stopping) {
+      // Draining what runs, not starting more: the sender may retry elsewhere or after a reconnect.
+      const reply = this.options.errorReply({ kind: 'shutting_down', message: 'The server is shutting down', request: message });
+      if (reply) client.sendSerialized(JSON.stringify(reply));
+      return;
+    }
     const replies = invokeHandler(handler, message, client, {
       reply: (reply) => this.reply(client, reply, message),
       fail: (error) => this.handlerFailed(client, message, error),
