@@ -1,5 +1,6 @@
+import { defer, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { SocketClosed } from '../../src/transport/client-socket.js';
+import { parseRetryAfter, SocketClosed } from '../../src/transport/client-socket.js';
 import { reconnect, type ReconnectPolicy } from '../../src/transport/index.js';
 import { testScheduler } from '../support/marbles.js';
 
@@ -67,6 +68,22 @@ describe('reconnect', () => {
     expect(new Set(delays)).toEqual(new Set([50]));
   });
 
+  it("waits at least the server's Retry-After, capped at maxDelay, when it is longer than the jitter", () => {
+    const scheduler = testScheduler();
+    const delays: number[] = [];
+    const refused = (retryAfterMs: number): SocketClosed => new SocketClosed(1006, 'Unexpected server response: 429', false, retryAfterMs);
+    const refusals = [refused(300), refused(5000), refused(10), refused(0)];
+    let index = 0;
+    scheduler.run(({ expectObservable }) => {
+      // Each attempt is refused at once, with the next Retry-After.
+      const attempt = defer(() => throwError(() => refusals[index++]));
+      const retried = attempt.pipe(reconnect(policy, scheduler, half, (_n, delay) => delays.push(delay)));
+      // 300 (over the jitter's 50), 1000 (5000 capped at maxDelay), then the jitter's 200 (over 10).
+      expectObservable(retried).toBe('1500ms #', undefined, refusals[3]);
+    });
+    expect(delays).toEqual([300, 1000, 200]);
+  });
+
   it.each([1000, 1002, 1003, 1007, 1008, 1009, 4001, 4003])('lets a fatal close (%i) through at once, without retrying', (code) => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
@@ -102,5 +119,20 @@ describe('reconnect', () => {
       expectObservable(attempt.pipe(reconnect(policy, scheduler, half)), '^ 20ms !').toBe('');
       expectSubscriptions(attempt.subscriptions).toBe('^-!');
     });
+  });
+});
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse('2026-11-24T12:00:00Z');
+  it.each([
+    ['120', 120_000],
+    [' 0 ', 0],
+    ['Tue, 24 Nov 2026 12:00:30 GMT', 30_000],
+    ['Tue, 24 Nov 2026 11:00:00 GMT', 0],
+    ['soon', undefined],
+    ['-5', undefined],
+    [undefined, undefined],
+  ])('reads %j as %j ms', (value, expected) => {
+    expect(parseRetryAfter(value, now)).toBe(expected);
   });
 });

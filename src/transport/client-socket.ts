@@ -1,3 +1,4 @@
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { Observable, timer, type SchedulerLike } from 'rxjs';
 import { CloseCode } from './close-codes.js';
 import { heartbeat, type HeartbeatOptions, type HeartbeatPeer } from './heartbeat.js';
@@ -17,6 +18,7 @@ export interface WebSocketLike {
   ping?(): void;
   terminate?(): void;
   on?(event: 'pong', listener: () => void): unknown;
+  on?(event: 'unexpected-response', listener: (request: ClientRequest, response: IncomingMessage) => void): unknown;
   off?(event: 'pong', listener: () => void): unknown;
 }
 
@@ -32,6 +34,8 @@ export class SocketClosed extends Error {
     readonly reason: string,
     /** Whether the socket had opened before it closed. */
     readonly wasOpen: boolean,
+    /** The server refused the upgrade and said when to come back (`Retry-After`), ms from when it said so. */
+    readonly retryAfterMs?: number,
   ) {
     super(`WebSocket closed with ${code}${reason ? `: ${reason}` : ''}`);
     this.name = 'SocketClosed';
@@ -62,6 +66,14 @@ export function connectSocket(params: ConnectParams): Observable<SocketEvent> {
     let opened = false;
     let failure: string | undefined;
     let tooLarge = false;
+    let retryAfterMs: number | undefined;
+    // ws only, where the refusal's headers can be read: a 429 or 503 may say when to come back.
+    socket.on?.('unexpected-response', (request, response) => {
+      // Wall-clock time: an HTTP date is one, whatever scheduler drives the retries.
+      retryAfterMs = parseRetryAfter(response.headers['retry-after'], Date.now());
+      // What ws does without this listener: fail the attempt with the status in the error's message.
+      request.destroy(new Error(`Unexpected server response: ${response.statusCode ?? 0}`));
+    });
 
     const onOpen = (): void => {
       opened = true;
@@ -76,7 +88,7 @@ export function connectSocket(params: ConnectParams): Observable<SocketEvent> {
       if ((event.error as { code?: unknown } | undefined)?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') tooLarge = true;
     };
     const onClose = (event: { code: number; reason: string }): void => {
-      subscriber.error(closedBecause(tooLarge ? CloseCode.MessageTooBig : event.code, event.reason || failure || '', opened));
+      subscriber.error(closedBecause(tooLarge ? CloseCode.MessageTooBig : event.code, event.reason || failure || '', opened, retryAfterMs));
     };
     socket.addEventListener('open', onOpen);
     socket.addEventListener('message', onMessage);
@@ -127,11 +139,21 @@ export function connectSocket(params: ConnectParams): Observable<SocketEvent> {
 }
 
 /** The server refused the upgrade with 401/403: map to the close codes that say "fatal". */
-function closedBecause(code: number, reason: string, wasOpen: boolean): SocketClosed {
+function closedBecause(code: number, reason: string, wasOpen: boolean, retryAfterMs: number | undefined): SocketClosed {
   const status = /Unexpected server response: (\d{3})/.exec(reason)?.[1];
   if (status === '401') return new SocketClosed(CloseCode.Unauthorized, reason, wasOpen);
   if (status === '403') return new SocketClosed(CloseCode.Forbidden, reason, wasOpen);
   // The server speaks none of the subprotocols offered: asking again will not change its answer.
   if (/Server sent (no|an invalid) subprotocol/.test(reason)) return new SocketClosed(CloseCode.ProtocolError, reason, wasOpen);
-  return new SocketClosed(code, reason, wasOpen);
+  return new SocketClosed(code, reason, wasOpen, retryAfterMs);
+}
+
+/** `Retry-After` as ms from `now`: delta-seconds or an HTTP date (RFC 9110 §10.2.3); `undefined` when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // An HTTP date names a weekday and a month; Date.parse alone would take "-5" for a year.
+  const date = /[a-z]/i.test(text) ? Date.parse(text) : Number.NaN;
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

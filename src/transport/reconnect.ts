@@ -10,7 +10,8 @@ export interface ReconnectPolicy extends BackoffOptions {
 
 /**
  * Resubscribes to a connection Observable after it errors with a retryable {@link SocketClosed},
- * waiting a full-jitter backoff delay; a fatal close code (see `classifyCloseCode`) or running out
+ * waiting a full-jitter backoff delay, or the server's `Retry-After` when that is longer (capped at
+ * `maxDelay`); a fatal close code (see `classifyCloseCode`) or running out
  * of retries lets the error through. Any emission (an open) resets the retry count.
  *
  * @param onRetry told before each wait: the attempt number (1-based), the delay, and why.
@@ -26,7 +27,9 @@ export function reconnect<T>(
     resetOnSuccess: true,
     delay: (error: unknown, attempt: number) => {
       if (!(error instanceof SocketClosed) || classifyCloseCode(error.code) === 'fatal') return throwError(() => error);
-      const delayMs = fullJitterDelay(attempt - 1, policy, random);
+      // A server that said when to come back (429 with Retry-After) is not asked sooner, up to maxDelay.
+      const asked = Math.min(error.retryAfterMs ?? 0, policy.maxDelay);
+      const delayMs = Math.max(fullJitterDelay(attempt - 1, policy, random), asked);
       onRetry(attempt, delayMs, error);
       return timer(delayMs, scheduler);
     },

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../src/protocol/index.js';
-import { CloseCode, OverloadedError, RateLimitedError, ServerFullError } from '../../../src/transport/index.js';
+import { CloseCode, OverloadedError, RateLimitedError, ServerFullError, UpgradeRefusedError } from '../../../src/transport/index.js';
 import { closeAll } from '../../support/resources.js';
-import { nextValue, nextValues, RawClient, startServer } from '../../support/sockets.js';
+import { nextValue, nextValues, RawClient, startClient, startServer } from '../../support/sockets.js';
 import { upgradeResponse } from './upgrade-response.js';
 
 afterEach(closeAll);
@@ -29,6 +29,21 @@ describe('connection rate per remote address', () => {
     expect((await upgradeResponse(url, 'mcp', { headers: { 'x-client': 'a' } })).status).toBe(101);
     expect((await upgradeResponse(url, 'mcp', { headers: { 'x-client': 'b' } })).status).toBe(101);
     expect((await upgradeResponse(url, 'mcp', { headers: { 'x-client': 'a' } })).status).toBe(429);
+  });
+
+  it("a transport client refused with 429 waits the server's Retry-After before it asks again", async () => {
+    // One connection per second: the second client's first attempt is refused with Retry-After: 1.
+    const { server, url } = await startServer({ connectionRate: { rate: 1, burst: 1 } });
+    await RawClient.open(url, 'mcp');
+    const refusals: number[] = [];
+    server.errors$.subscribe(({ error }) => {
+      if (error instanceof UpgradeRefusedError) refusals.push(Date.now());
+    });
+    const started = Date.now();
+    // Without Retry-After this policy would ask again within 10 ms, and be refused again and again.
+    await startClient(url, { reconnect: { initialDelay: 10, maxDelay: 5000, maxRetries: 20 } });
+    expect(refusals).toHaveLength(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
   });
 });
 
