@@ -35,12 +35,12 @@ export { jsonRpcErrorReply, mcpTransportOptions } from './json-rpc-error-reply.j
 export { RequestCorrelator, type OutgoingRequest } from './request-correlator.js';
 export { parseUriTemplate, type UriTemplate } from './uri-template.js';
 export { CancelledError, type McpPeer, type RequestEra } from './session.js';
+export { SimpleMCPClient } from './simple-client.js';
 export {
-  SimpleMCPClient,
   type SimpleMCPClientOptions,
   type RequestOptions,
   type CallToolOptions,
   type Progress,
   type McpClientState,
-} from './simple-client.js';
+} from './simple-client-options.js';
 export { transportChannel, plainWsChannel, type ClientChannel } from './client-channel.js';
