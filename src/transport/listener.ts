@@ -28,6 +28,11 @@ export function createListener(tls: ServerTlsOptions | undefined): Listener {
   return server;
 }
 
+/** How many TCP connections the listener still holds on to: what `dropConnections` would end. */
+export function trackedConnections(server: Listener): number {
+  return openSockets.get(server)?.size ?? 0;
+}
+
 /** Stops accepting connections; resolves once every connection it had has closed (see `dropConnections`). */
 export function stopListening(server: Listener): Promise<void> {
   return new Promise<void>((resolve) => server.close(() => resolve()));

@@ -43,7 +43,7 @@ import { resolveServerOptions, type ResolvedServerOptions, type ServerTransportO
 import { fromEmitter, rawDataToString, type CloseInfo } from './socket-events.js';
 import { SocketListeners } from './socket-listeners.js';
 import { serialize } from './serialize.js';
-import { OutboundGate, type SlowConsumerEvent } from './slow-consumer.js';
+import { OutboundGate, type SlowConsumerEvent, type SlowConsumerOptions } from './slow-consumer.js';
 import { isSecureServer } from './tls.js';
 import { UpgradeGuard } from './upgrade-guard.js';
 import { waitForCount } from './wait-for-count.js';
@@ -143,7 +143,7 @@ export class WebSocketServerTransport {
         : counted;
     this.outbound = slowConsumer && {
       lowWatermark: slowConsumer.lowWatermark,
-      gate: (socket, client) => this.outboundGate(socket, client),
+      gate: (socket, client) => this.outboundGate(socket, client, slowConsumer),
     };
     this.guard = new UpgradeGuard(this.options, (error) => this.report(error));
   }
@@ -350,10 +350,8 @@ export class WebSocketServerTransport {
   }
 
   /** The slow-consumer gate of one socket, made when its buffer first fills past the low watermark. */
-  private outboundGate(socket: WebSocket, client: ClientConnection): OutboundGate {
-    const slow = this.options.slowConsumer;
-    if (!slow) throw new Error('outboundGate: no slow-consumer policy is configured');
-    return new OutboundGate(socket, slow, this.options.scheduler, (event) => {
+  private outboundGate(socket: WebSocket, client: ClientConnection, policy: SlowConsumerOptions): OutboundGate {
+    return new OutboundGate(socket, policy, this.options.scheduler, (event) => {
       // The policy closed it on purpose: not a drop to resume from.
       if (event.kind === 'disconnected') client.closedByServer = true;
       this.slowConsumerSubject.next({ ...event, clientId: client.id });

@@ -1,7 +1,8 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeAll } from '../../support/resources.js';
+import { createListener, trackedConnections } from '../../../src/transport/listener.js';
+import { closeAll, track } from '../../support/resources.js';
 import { RawClient, startServer } from '../../support/sockets.js';
 
 afterEach(closeAll);
@@ -42,5 +43,21 @@ describe("the transport's own listener", () => {
     expect((error as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
     lingering.socket.resume();
     await stopping;
+  });
+});
+
+describe('createListener', () => {
+  it('forgets each TCP connection once it has closed, so a long-lived server does not keep them', async () => {
+    const listener = track(createListener(undefined), (server) => new Promise((resolve) => server.close(resolve)));
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const port = (listener.address() as { port: number }).port;
+    const sockets = await Promise.all(
+      Array.from({ length: 20 }, () => new Promise<ReturnType<typeof connect>>((resolve) => {
+        const socket = track(connect(port, '127.0.0.1', () => resolve(socket)), (opened) => opened.destroy());
+      })),
+    );
+    await expect.poll(() => trackedConnections(listener)).toBe(20);
+    await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => socket.end(() => resolve()))));
+    await expect.poll(() => trackedConnections(listener)).toBe(0);
   });
 });
