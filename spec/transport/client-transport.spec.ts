@@ -261,19 +261,21 @@ describe('WebSocketClientTransport receiving', () => {
     expect([await client.receiveMessage(), await client.receiveMessage(), await client.receiveMessage()]).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
   });
 
-  it('reports frames that are not JSON objects on errors$, and stays connected', async () => {
+  it('reports frames that are not JSON objects (or carry __proto__) on errors$, and stays connected', async () => {
     const raw = await RawServer.start();
     const client = createClient(raw.url);
     const connection = raw.nextConnection();
     await client.start();
     const server = await connection;
-    const errors = nextValues(client.errors$, 3);
+    const errors = nextValues(client.errors$, 4);
     server.socket.send('not json');
     server.socket.send('[1, 2]');
     server.socket.send(Buffer.from('{"binary":true}'));
+    server.socket.send('{"type":"fine","__proto__":{"polluted":true}}');
     server.sendJson({ type: 'fine' });
-    const [invalid, notObject, binary] = await errors;
-    for (const error of [invalid, notObject, binary]) expect(error).toBeInstanceOf(InvalidFrameError);
+    const [invalid, notObject, binary, forbidden] = await errors;
+    for (const error of [invalid, notObject, binary, forbidden]) expect(error).toBeInstanceOf(InvalidFrameError);
+    expect(forbidden?.message).toContain('forbidden key');
     expect(invalid?.message).toContain('Invalid JSON message');
     expect(notObject?.message).toContain('Message must be a JSON object');
     expect(binary?.message).toContain('binary');

@@ -4,7 +4,8 @@ import type { ReplyProblem, ServerTransportOptions } from '../transport/index.js
 /**
  * The transport's `errorReply` for MCP: bad frames are answered in JSON-RPC instead of the
  * transport's `{ type: 'error' }`. Invalid JSON gets -32700 and a non-object (an array, a batch, a
- * number) -32600, both without `id` since none could be read; a binary frame gets no reply because
+ * number) -32600, both without `id` since none could be read; a message with a `__proto__` key
+ * -32600 with its id; a binary frame gets no reply because
  * MCP closes the connection with 1003; a failing handler gets -32603 with the request's id; a
  * request refused by the transport's message-rate limit, its in-flight cap or because it is stopping
  * gets -32010 (`data.reason`: `"rate_limited"`, `"overloaded"`, `"shutting_down"`).
@@ -17,6 +18,8 @@ export function jsonRpcErrorReply(problem: ReplyProblem): JsonObject | undefined
       return jsonRpcError(undefined, JsonRpcErrorCode.InvalidRequest, `Invalid request: ${problem.message}`);
     case 'binary_frame':
       return undefined;
+    case 'forbidden_key':
+      return jsonRpcError(requestIdOf(problem.request), JsonRpcErrorCode.InvalidRequest, `Invalid request: ${problem.message}`);
     case 'handler_failed': {
       const id = requestIdOf(problem.request);
       return jsonRpcError(id, JsonRpcErrorCode.InternalError, 'Internal error');

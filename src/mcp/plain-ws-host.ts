@@ -109,7 +109,7 @@ export class PlainWsHost {
     const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
     const decoded = decodeTextFrame(text);
     if (E.isLeft(decoded)) {
-      const reply = jsonRpcErrorReply({ kind: decoded.left.kind, message: decoded.left.message });
+      const reply = jsonRpcErrorReply(decoded.left);
       if (reply) peer.send(reply);
       return;
     }

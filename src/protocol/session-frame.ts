@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
+import { decodeTextFrame } from './frame.js';
 
 /**
  * The one control frame of session resumption, sent by the server as the first frame on a
@@ -27,13 +28,9 @@ export function withSessionRequest(uri: string, token: string | undefined, recei
 
 /** The session frame in `text`, or `undefined` when it is anything else. */
 export function decodeSessionFrame(text: string): SessionFrame | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const decoded = SessionFrameCodec.decode(parsed);
+  const parsed = decodeTextFrame(text);
+  if (E.isLeft(parsed)) return undefined;
+  const decoded = SessionFrameCodec.decode(parsed.right);
   return E.isRight(decoded) ? decoded.right : undefined;
 }
 

@@ -493,7 +493,7 @@ export class WebSocketServerTransport {
 
   private rejectFrame(client: ClientConnection, problem: FrameError): void {
     this.report(new InvalidFrameError(`${problem.message} (client ${client.id})`), client.id);
-    const reply = this.options.errorReply({ kind: problem.kind, message: problem.message });
+    const reply = this.options.errorReply(problem);
     if (reply) client.sendSerialized(JSON.stringify(reply));
   }
 

@@ -98,6 +98,24 @@ describe('deeply nested JSON', () => {
   });
 });
 
+describe('keys that could become a prototype', () => {
+  it('answers __proto__ (plain or escaped, at any depth) with forbidden_key, never reaching the handler map', async () => {
+    const { errors, bystander, offender } = await hostileServer();
+    const { raw, id } = await offender();
+    for (const frame of ['{"type":"keys","__proto__":{"type":"admin"}}', '{"type":"keys","a":[{"b":{"\\u005f_proto__":{"isAdmin":true}}}]}']) {
+      raw.socket.send(frame);
+      expect(await raw.next()).toEqual({ type: 'error', error: expect.stringMatching(/forbidden key/) as unknown, code: 'forbidden_key' });
+    }
+    await expectUsable(raw);
+    expect(errors.map((event) => [event.error.code, event.clientId])).toEqual([
+      ['invalid_frame', id],
+      ['invalid_frame', id],
+    ]);
+    expect(({} as Record<string, unknown>)['isAdmin']).toBeUndefined();
+    await bystander.expectServed();
+  });
+});
+
 describe('message size', () => {
   it('accepts a message of exactly maxMessageSize bytes', async () => {
     const { bystander, offender } = await hostileServer();

@@ -136,3 +136,60 @@ describe('size limits under MCP framing', () => {
     await expectBystanderServed(bystander);
   });
 });
+
+describe('__proto__ in what a handler receives', () => {
+  /** A tool whose input copies a nested object while decoding (`t.exact` inside `t.type`), which is where a planted key turned into a prototype. */
+  async function adminCheckServer() {
+    const seen: unknown[] = [];
+    const { server, url } = await startMcpServer({}, (s) => {
+      s.registerTool(
+        'whoami',
+        { input: t.type({ options: t.exact(t.type({ verbose: t.boolean })) }) },
+        ({ options }) => {
+          seen.push(options);
+          return (options as { isAdmin?: unknown }).isAdmin === true ? 'admin' : 'user';
+        },
+      );
+    });
+    const errors: ServerErrorEvent[] = [];
+    server.errors$.subscribe((event) => errors.push(event));
+    const bystander = await RawMcpClient.connect(url);
+    await bystander.initialize();
+    return { url, seen, errors, bystander };
+  }
+
+  it.each([
+    ['in tool arguments', '{"options":{"verbose":true,"__proto__":{"isAdmin":true}}}'],
+    ['escaped, in tool arguments', '{"options":{"verbose":true,"\\u005f_proto__":{"isAdmin":true}}}'],
+    ['as constructor.prototype', '{"options":{"verbose":true,"constructor":{"prototype":{"isAdmin":true}}}}'],
+  ])('refuses a request with the key %s: -32600 naming its id, and the tool never runs', async (_where, args) => {
+    const { url, seen, errors, bystander } = await adminCheckServer();
+    const victim = await RawMcpClient.connect(url);
+    await victim.initialize();
+    victim.sendRaw(`{"jsonrpc":"2.0","id":41,"method":"tools/call","params":{"name":"whoami","arguments":${args}}}`);
+    const reply = await victim.response(41);
+    expect(reply['error']).toMatchObject({ code: -32600, message: expect.stringMatching(/forbidden key/) as unknown });
+    expect(seen).toEqual([]);
+    expect(errors).toEqual([]);
+
+    const honest = await victim.request('tools/call', { name: 'whoami', arguments: { options: { verbose: true } } });
+    expect(honest['result']).toEqual({ content: [{ type: 'text', text: 'user' }] });
+    expect(Object.getPrototypeOf(seen[0])).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['isAdmin']).toBeUndefined();
+    const stillServed = await bystander.request('tools/call', { name: 'whoami', arguments: { options: { verbose: false } } });
+    expect(stillServed['result']).toEqual({ content: [{ type: 'text', text: 'user' }] });
+  });
+
+  it('refuses the key in _meta and in a notification alike, replying only where there is an id', async () => {
+    const { url, bystander } = await adminCheckServer();
+    const victim = await RawMcpClient.connect(url);
+    await victim.initialize();
+    const replies = await repliesTo(victim, '{"jsonrpc":"2.0","id":42,"method":"tools/list","params":{"_meta":{"__proto__":{"x":1}}}}');
+    expect(replies.map((frame) => frame.json?.['error'])).toEqual([expect.objectContaining({ code: -32600 })]);
+    expect(replies[0]?.json?.['id']).toBe(42);
+    const silent = await repliesTo(victim, '{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"__proto__":{"requestId":1}}}');
+    expect(silent.map((frame) => frame.json?.['id'])).toEqual([undefined]);
+    const served = await bystander.request('tools/call', { name: 'whoami', arguments: { options: { verbose: true } } });
+    expect(served['result']).toEqual({ content: [{ type: 'text', text: 'user' }] });
+  });
+});
