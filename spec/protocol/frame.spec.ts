@@ -134,6 +134,8 @@ describe('decodeTextFrame', () => {
       ['{"constructor":{"name":"no prototype key"}}', 'ok'],
       ['{"text":"a string that mentions \\"__proto__\\": is not a key"}', 'ok'],
       ['{"proto":1,"__proto":2,"proto__":3}', 'ok'],
+      ['[{"__proto__":false}]', 'not_an_object'],
+      ['\uFEFF{}', 'invalid_json'],
     ] as const)('%s → %s', (text, kind) => {
       expect(kindOf(text)).toBe(kind);
     });

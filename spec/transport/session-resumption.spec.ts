@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/protocol/index.js';
 import { SessionExpiredError, type ClientConnection } from '../../src/transport/index.js';
 import { closeAll } from '../support/resources.js';
-import { nextValue, nextValues, RawClient, startClient, startServer } from '../support/sockets.js';
+import { createClient, nextValue, nextValues, RawClient, startClient, startServer } from '../support/sockets.js';
 
 afterEach(closeAll);
 
@@ -44,6 +44,27 @@ describe('session resumption', () => {
     expect(server.getClients().map((c) => c.id)).toEqual([original.id]);
     expect(disconnections).toEqual([]);
     expect(counts).toEqual([1]);
+  });
+
+  it('resumes drop after drop: each resume spends its token and the client carries the next one', async () => {
+    const { server, url } = await startServer();
+    const connected = nextValue(server.connections$);
+    const client = createClient(url, fastReconnect);
+    const opened = nextValue(client.session$);
+    await client.start();
+    const seen = recorder(client);
+    const original = await connected;
+    expect(await opened).toEqual({ resumed: false, replayed: 0, expired: false });
+    for (let n = 1; n <= 3; n++) {
+      const outcome = nextValue(client.session$);
+      const arrived = nextValue(client.messages$, (m) => m['n'] === n);
+      original.terminate();
+      await server.sendTo(original.id, { n });
+      expect(await outcome).toEqual({ resumed: true, replayed: 1, expired: false });
+      await arrived;
+    }
+    expect(seen).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    expect(server.getClients().map((c) => c.id)).toEqual([original.id]);
   });
 
   it('replays exactly what did not arrive when the socket dies mid-stream: no gap, no duplicate', async () => {

@@ -35,6 +35,8 @@ export const frameError = (kind: FrameErrorKind): FrameError => ({ kind, message
  * mentions one of the two keys, escaped or not, so ordinary frames pay one regular-expression test).
  */
 export function decodeTextFrame(text: string): E.Either<FrameError, JsonObject> {
+  // secure-json-parse forgives a byte-order mark; JSON (RFC 8259 §8.1) and JSON.parse do not.
+  if (text.charCodeAt(0) === 0xfeff) return E.left(frameError('invalid_json'));
   let parsed: unknown;
   try {
     parsed = secureJson.parse(text, null, STRICT);
@@ -42,7 +44,7 @@ export function decodeTextFrame(text: string): E.Either<FrameError, JsonObject> 
     if (!(error instanceof SyntaxError && error.message === FORBIDDEN)) return E.left(frameError('invalid_json'));
     // Parsed again without the keys, only so that the error reply can carry the request's id.
     const request: unknown = secureJson.parse(text, null, REMOVE);
-    return E.left(JsonObjectCodec.is(request) ? { ...frameError('forbidden_key'), request } : frameError('forbidden_key'));
+    return E.left(JsonObjectCodec.is(request) ? { ...frameError('forbidden_key'), request } : frameError('not_an_object'));
   }
   return JsonObjectCodec.is(parsed) ? E.right(parsed) : E.left(frameError('not_an_object'));
 }

@@ -6,6 +6,8 @@ import { decodeTextFrame } from './frame.js';
  * The one control frame of session resumption, sent by the server as the first frame on a
  * connection whose client asked for a session (and only then: other clients never see it).
  *
+ * - `session`: the token to resume with after a drop. It is single-use: every open that continues
+ *   the session brings a new one.
  * - `resumed: true`: the client's session continues; the `replayed` messages it missed follow, in order.
  * - `resumed: false`: a fresh session. With `expired`, the client asked to resume and could not
  *   (window passed, replay log overflowed, unknown token): messages were lost, and `reason` says why.
@@ -16,15 +18,17 @@ export const SessionFrameCodec = t.intersection([
 ]);
 export type SessionFrame = t.TypeOf<typeof SessionFrameCodec>;
 
-/** The query parameter a client sets on the upgrade URL: `new`, or `<token>:<frames received>`. */
+/**
+ * How a client asks for a session on its upgrade request: `new`, or `<token>:<frames received>`
+ * to resume. The token is a credential (and single-use), so it travels where logs rarely keep it:
+ * this header where the client can set headers (Node), else a subprotocol entry (browsers), and
+ * the query string only when neither is possible.
+ */
+export const SESSION_HEADER = 'nexus-session';
+/** The subprotocol entry: `nexus-session.new` or `nexus-session.<token>.<frames received>` (a subprotocol may not hold `:`). */
+export const SESSION_SUBPROTOCOL_PREFIX = 'nexus-session.';
+/** The query parameter, the fallback: same values as the header. */
 export const SESSION_QUERY_PARAMETER = 'nexus_session';
-
-/** Adds the session parameter to a client's URL for one connection attempt. */
-export function withSessionRequest(uri: string, token: string | undefined, received: number): string {
-  const url = new URL(uri);
-  url.searchParams.set(SESSION_QUERY_PARAMETER, token === undefined ? 'new' : `${token}:${received}`);
-  return url.toString();
-}
 
 /** The session frame in `text`, or `undefined` when it is anything else. */
 export function decodeSessionFrame(text: string): SessionFrame | undefined {
@@ -32,17 +36,4 @@ export function decodeSessionFrame(text: string): SessionFrame | undefined {
   if (E.isLeft(parsed)) return undefined;
   const decoded = SessionFrameCodec.decode(parsed.right);
   return E.isRight(decoded) ? decoded.right : undefined;
-}
-
-/**
- * The upgrade URL without the session parameter: it is the transport's own, and its token is a
- * credential, so applications never see it.
- */
-export function withoutSessionRequest(url: string): string {
-  const at = url.indexOf('?');
-  if (at < 0 || !url.includes(SESSION_QUERY_PARAMETER, at)) return url;
-  const query = new URLSearchParams(url.slice(at + 1));
-  query.delete(SESSION_QUERY_PARAMETER);
-  const rest = query.toString();
-  return rest === '' ? url.slice(0, at) : `${url.slice(0, at)}?${rest}`;
 }

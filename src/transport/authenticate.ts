@@ -1,4 +1,4 @@
-import { withoutSessionRequest } from '../protocol/session-frame.js';
+import { withoutSessionRequest } from './session-request.js';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
 /**
@@ -163,16 +163,16 @@ function redactQuery(url: string, param: string | false): string {
 
 /** The hook's view of a Node upgrade request. */
 export function toUpgradeRequest(raw: IncomingMessage): UpgradeRequest {
-  // The session parameter is the transport's own (and a credential): hooks never see it.
-  const url = withoutSessionRequest(raw.url ?? '/');
+  // The session request is the transport's own (and a credential): hooks never see it.
+  const { url, headers } = withoutSessionRequest({ url: raw.url ?? '/', headers: raw.headers });
   const queryStart = url.indexOf('?');
-  const offered = raw.headers['sec-websocket-protocol'];
+  const offered = headers['sec-websocket-protocol'];
   return {
     url,
     query: new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1)),
-    headers: raw.headers,
+    headers,
     protocols: offered === undefined ? [] : offered.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''),
-    origin: raw.headers.origin,
+    origin: headers.origin,
     remoteAddress: raw.socket.remoteAddress,
     secure: 'encrypted' in raw.socket && raw.socket.encrypted === true,
     raw,

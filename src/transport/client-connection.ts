@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { of, ReplaySubject, Subscription, type Observable } from 'rxjs';
 import { WebSocket } from 'ws';
 import type { JsonObject } from '../protocol/index.js';
-import { withoutSessionRequest } from '../protocol/session-frame.js';
 import { redactCredentials, type AuthInfo } from './authenticate.js';
 import { CloseCode } from './close-codes.js';
 import type { HeartbeatPeer } from './heartbeat.js';
@@ -12,6 +11,7 @@ import type { ResumableSession } from './session-resumption.js';
 import type { MessageRateLimiter } from './message-rate-limit.js';
 import type { OutboundGate } from './slow-consumer.js';
 import { holdWritesForThisTurn } from './write-batch.js';
+import { withoutSessionRequest } from './session-request.js';
 import type { CloseInfo } from './socket-events.js';
 
 /** What the server learnt from the HTTP upgrade request. */
@@ -119,7 +119,7 @@ export class ClientConnection implements ClientInfo, HeartbeatPeer {
     this.tcp = request.socket;
     this.remoteAddress = request.socket.remoteAddress;
     this.remotePort = request.socket.remotePort;
-    const info = { url: withoutSessionRequest(request.url ?? '/'), headers: withoutHandshakeHeaders(request.headers) };
+    const info = withoutSessionRequest({ url: request.url ?? '/', headers: withoutHandshakeHeaders(request.headers) });
     this.request = extras.redactCredentials === true ? redactCredentials(info) : info;
     this.authInfo = extras.authInfo;
     this.outbound = extras.outbound;

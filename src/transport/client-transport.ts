@@ -1,9 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { BehaviorSubject, defer, distinctUntilChanged, Subject, timer, type Observable, type Subscription } from 'rxjs';
 import { decodeTextFrame, type JsonObject } from '../protocol/index.js';
-import { decodeSessionFrame, withSessionRequest, type SessionFrame } from '../protocol/session-frame.js';
+import { decodeSessionFrame, type SessionFrame } from '../protocol/session-frame.js';
 import { classifyCloseCode } from './close-codes.js';
-import { connectSocket, OPEN, SocketClosed, type WebSocketLike } from './client-socket.js';
+import { connectSocket, OPEN, SocketClosed, type ConnectParams, type WebSocketLike } from './client-socket.js';
 import { resolveClientOptions, type ClientTransportOptions, type ResolvedClientOptions } from './client-options.js';
 import {
   ConnectionFailedError,
@@ -21,6 +21,7 @@ import { Inbox } from './inbox.js';
 import { reconnect } from './reconnect.js';
 import { SendQueue, type Settle } from './send-queue.js';
 import { serialize } from './serialize.js';
+import { carrySessionRequest } from './session-request.js';
 
 /**
  * `connecting`: before the first open (and while retrying it). `open`: connected.
@@ -58,7 +59,8 @@ export class WebSocketClientTransport {
   private readonly sessionSubject = new Subject<SessionOutcome>();
   private readonly queue: SendQueue | undefined;
   private readonly inbox: Inbox<JsonObject>;
-  private readonly sendsWithCallback: boolean;
+  /** ws, rather than a browser's WebSocket: its send takes a callback, and its upgrade takes headers. */
+  private readonly isWs: boolean;
   private socket: WebSocketLike | undefined;
   private session: Subscription | undefined;
   private starting: Promise<void> | undefined;
@@ -104,8 +106,7 @@ export class WebSocketClientTransport {
       },
       this.options.scheduler,
     );
-    // ws takes a write callback; a browser's send does not, and resolves once handed over.
-    this.sendsWithCallback = 'ping' in this.options.WebSocket.prototype;
+    this.isWs = 'ping' in this.options.WebSocket.prototype;
   }
 
   get state(): ClientState {
@@ -129,17 +130,7 @@ export class WebSocketClientTransport {
       this.rejectStart = reject;
       this.stateSubject.next('connecting');
       const { scheduler, random, reconnect: policy } = this.options;
-      this.session = defer(() =>
-        connectSocket({
-          url: this.asksForSession ? withSessionRequest(this.uri, this.sessionToken, this.received) : this.uri,
-          WebSocket: this.options.WebSocket,
-          protocols: this.options.protocols,
-          socketOptions: this.options.socketOptions,
-          connectTimeout: this.options.connectTimeout,
-          heartbeat: this.options.heartbeat,
-          scheduler,
-        }),
-      )
+      this.session = defer(() => connectSocket(this.connectParams()))
         .pipe(
           reconnect(policy, scheduler, random, () => {
             this.socket = undefined;
@@ -198,8 +189,20 @@ export class WebSocketClientTransport {
     return this.inbox.take(timeoutMs);
   }
 
+  /** One connection attempt: the session request (a new one, or the token to resume with) rides on it. */
+  private connectParams(): ConnectParams {
+    const { WebSocket, protocols, socketOptions, connectTimeout, heartbeat, scheduler } = this.options;
+    const base = { WebSocket, connectTimeout, heartbeat, scheduler };
+    if (!this.asksForSession) return { ...base, url: this.uri, protocols, socketOptions };
+    const offered = protocols === undefined ? [] : typeof protocols === 'string' ? [protocols] : protocols;
+    const carried = carrySessionRequest(this.uri, offered, this.isWs, this.sessionToken, this.received);
+    const headers = carried.headers && { ...(socketOptions as { headers?: Record<string, string> }).headers, ...carried.headers };
+    return { ...base, url: carried.url, protocols: carried.protocols, socketOptions: headers ? { ...socketOptions, headers } : socketOptions };
+  }
+
   private write(socket: WebSocketLike, data: string, settle: Settle): void {
-    if (!this.sendsWithCallback) {
+    // A browser's send takes no callback: done once handed over.
+    if (!this.isWs) {
       socket.send(data);
       settle();
       return;

@@ -114,6 +114,24 @@ export class OverloadedError extends TransportError {
   readonly code = 'overloaded';
 }
 
+/**
+ * Server side: a connection presented a session token and was not let into that session, because
+ * the session belongs to another principal or is live on another connection. It got a fresh
+ * session instead; the session it named is untouched. `clientId` on the event is the new connection's.
+ */
+export class ResumeRefusedError extends TransportError {
+  readonly code = 'resume_refused';
+
+  constructor(
+    message: string,
+    /** `principal`: opened by someone else. `live`: its socket answered a ping, so the client has not left. */
+    readonly reason: 'principal' | 'live',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** Something went wrong on one connection, attributed to it where known. */
 export interface TransportErrorEvent {
   readonly error: TransportError;

@@ -39,6 +39,7 @@ export {
   InboxOverflowError,
   SerializationError,
   SessionExpiredError,
+  ResumeRefusedError,
   UpgradeRefusedError,
   ServerFullError,
   RateLimitedError,

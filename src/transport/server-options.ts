@@ -100,7 +100,7 @@ export interface ServerTransportOptions {
   /**
    * Session resumption for clients that ask for it (ours do by default): a client that drops and
    * comes back within `windowMs` keeps its id and gets the frames it missed, in order, from a
-   * bounded replay log. `false` disables. Default `{ windowMs: 30000, maxMessages: 1000, maxBytes: 256 KiB, maxAgeMs: 30000 }`, in memory.
+   * bounded replay log. `false` disables. Default `{ windowMs: 30000, liveCheckMs: 2000, maxMessages: 1000, maxBytes: 256 KiB, maxAgeMs: 30000 }`, in memory.
    */
   resume?: ResumeOptions | false;
   /** How long `stop()` lets unfinished handler calls finish before closing clients, ms. Default 0. */
@@ -183,6 +183,7 @@ export function resolveServerOptions(options: ServerTransportOptions): ResolvedS
 
 export interface ResolvedResume {
   readonly windowMs: number;
+  readonly liveCheckMs: number;
   readonly store: ReplayStore;
 }
 
@@ -190,7 +191,7 @@ function resolveResume(options: ResumeOptions | false | undefined): ResolvedResu
   if (options === false) return undefined;
   const { store, ...limits } = { ...DEFAULT_RESUME, ...options };
   for (const [name, value] of Object.entries(limits)) positive(`resume.${name}`, value);
-  return { windowMs: limits.windowMs, store: store ?? new InMemoryReplayStore(limits) };
+  return { windowMs: limits.windowMs, liveCheckMs: limits.liveCheckMs, store: store ?? new InMemoryReplayStore(limits) };
 }
 
 /** Addresses only this machine can reach. */

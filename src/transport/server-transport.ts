@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
 import {
@@ -16,6 +16,7 @@ import {
 } from 'rxjs';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { decodeTextFrame, frameError, type FrameError, type JsonObject } from '../protocol/index.js';
+import type { AuthInfo } from './authenticate.js';
 import { ClientConnection, type ClientInfo, type OutboundPolicy } from './client-connection.js';
 import { CloseCode } from './close-codes.js';
 import {
@@ -25,6 +26,7 @@ import {
   MessageTooLargeError,
   OverloadedError,
   RateLimitedError,
+  ResumeRefusedError,
   SerializationError,
   ServerFullError,
   ServerStartError,
@@ -47,7 +49,9 @@ import { OutboundGate, type SlowConsumerEvent, type SlowConsumerOptions } from '
 import { isSecureServer } from './tls.js';
 import { UpgradeGuard } from './upgrade-guard.js';
 import { waitForCount } from './wait-for-count.js';
-import { ResumableSession, sessionRequestOf } from './session-resumption.js';
+import { ResumableSession } from './session-resumption.js';
+import { sessionRequestOf } from './session-request.js';
+import { answersPing } from './liveness.js';
 
 /** A message as it arrived: who sent it and what it said. */
 export interface ClientMessage {
@@ -99,6 +103,8 @@ export class WebSocketServerTransport {
   private readonly handler: MessageHandler<ClientConnection> | undefined;
   /** Resumable sessions by token. */
   private readonly sessions = new Map<string, ClientConnection>();
+  /** Upgrades that named a session they may not resume, decided before the socket was accepted. */
+  private readonly refusedResumes = new WeakMap<IncomingMessage, ResumeRefusedError>();
   /** Whose socket each socket is: a resumed session's client owns its old socket and its new one. */
   private readonly owners = new WeakMap<WebSocket, ClientConnection>();
   private readonly listeners = new SocketListeners({
@@ -288,7 +294,15 @@ export class WebSocketServerTransport {
       maxPayload: maxMessageSize,
       clientTracking: false,
       perMessageDeflate: this.options.perMessageDeflate,
-      verifyClient: this.guard.verifyClient,
+      verifyClient: (info: { origin: string; secure: boolean; req: IncomingMessage }, callback: VerifyCallback) =>
+        this.guard.verifyClient(info, (verified, ...refusal) => {
+          if (!verified || !this.options.resume) {
+            callback(verified, ...refusal);
+            return;
+          }
+          // Never rejects: a resume it cannot judge is judged again, synchronously, on accept.
+          void this.checkResume(info.req).then(() => callback(true));
+        }),
       handleProtocols: (offered: Set<string>) => protocols.find((protocol) => offered.has(protocol)) ?? false,
     });
     // ws re-emits the attached server's 'listening' and 'error', so one wait serves both cases.
@@ -327,10 +341,14 @@ export class WebSocketServerTransport {
   }
 
   private accept(socket: WebSocket, request: IncomingMessage): void {
-    const asked = this.options.resume ? sessionRequestOf(request.url) : undefined;
+    const asked = this.options.resume ? sessionRequestOf(request) : undefined;
     let expired: string | undefined;
+    let refused: ResumeRefusedError | undefined;
     if (asked?.kind === 'resume') {
-      expired = this.resume(socket, request.socket, asked.token, asked.received);
+      const authInfo = this.guard.authInfoOf(request);
+      refused = this.refusedResumes.get(request) ?? this.resumeRefusal(asked.token, authInfo);
+      // The refused are told only what an unknown token gets: a fresh session, nothing about the one they named.
+      expired = refused ? UNKNOWN_SESSION : this.resume(socket, request.socket, asked.token, asked.received);
       if (expired === undefined) return;
     }
     if (this.clients.size >= this.options.maxClients) {
@@ -347,6 +365,40 @@ export class WebSocketServerTransport {
     this.wire(client, socket);
     this.countSubject.next(this.clients.size);
     this.connectionsSubject.next(client);
+    if (refused) this.report(refused, client.id);
+  }
+
+  /**
+   * Judges a resume before its socket is accepted, where waiting is possible: a session whose old
+   * socket still looks open is pinged, and the resume is refused if it answers (the session is in
+   * use, and the token in other hands must not cut it); if it does not, that socket is a dead
+   * connection the server had not noticed, and it is dropped so the session can move.
+   */
+  private async checkResume(request: IncomingMessage): Promise<void> {
+    const asked = sessionRequestOf(request);
+    if (asked.kind !== 'resume') return;
+    const client = this.sessions.get(asked.token);
+    const resume = this.options.resume;
+    if (!client || !resume) return;
+    const authInfo = this.guard.authInfoOf(request);
+    if (client.session?.owner !== authInfo?.clientId) {
+      this.refusedResumes.set(request, principalRefusal(client.id, authInfo));
+      return;
+    }
+    const previous = client.socket;
+    if (previous.readyState !== previous.OPEN) return;
+    if (await answersPing(previous, resume.liveCheckMs, this.options.scheduler)) this.refusedResumes.set(request, liveRefusal(client.id));
+    else previous.terminate();
+  }
+
+  /** Why the session `token` names may not be resumed by this principal now; `undefined` if it may (or the token is unknown). */
+  private resumeRefusal(token: string, authInfo: AuthInfo | undefined): ResumeRefusedError | undefined {
+    const client = this.sessions.get(token);
+    if (!client?.session) return undefined;
+    if (client.session.owner !== authInfo?.clientId) return principalRefusal(client.id, authInfo);
+    // Only a socket that answered the ping is still open here (checkResume drops a silent one).
+    if (client.socket.readyState === client.socket.OPEN) return liveRefusal(client.id);
+    return undefined;
   }
 
   /** The slow-consumer gate of one socket, made when its buffer first fills past the low watermark. */
@@ -372,7 +424,7 @@ export class WebSocketServerTransport {
   private openSession(client: ClientConnection, expired: string | undefined): void {
     const resume = this.options.resume;
     if (!resume) return;
-    const session = new ResumableSession(ResumableSession.newToken(), resume.store, () => this.options.scheduler.now());
+    const session = new ResumableSession(client.id, client.authInfo?.clientId, resume.store, () => this.options.scheduler.now());
     client.session = session;
     this.sessions.set(session.token, client);
     const frame = session.frame(false, expired === undefined ? {} : { expired: true, reason: expired });
@@ -386,7 +438,7 @@ export class WebSocketServerTransport {
   private resume(socket: WebSocket, tcp: Socket, token: string, received: number): string | undefined {
     const client = this.sessions.get(token);
     const session = client?.session;
-    if (!client || !session) return 'Session expired or unknown';
+    if (!client || !session) return UNKNOWN_SESSION;
     const missed = session.missedSince(received);
     if (!missed) {
       this.finish(client, { code: CloseCode.Abnormal, reason: 'Session expired: replay log overflowed' });
@@ -400,6 +452,9 @@ export class WebSocketServerTransport {
     // A half-open old socket the server has not noticed yet: the client has moved on from it.
     if (previous.readyState !== previous.CLOSED) previous.terminate();
     this.wire(client, socket);
+    // Single use: the token that resumed the session is spent, and the client is given the next.
+    this.sessions.delete(token);
+    this.sessions.set(session.rotate(), client);
     socket.send(JSON.stringify(session.frame(true, { replayed: missed.length })));
     for (const entry of missed) socket.send(entry.data);
     this.resumptionsSubject.next({ clientId: client.id, replayed: missed.length });
@@ -604,6 +659,22 @@ export class WebSocketServerTransport {
     this.resumptionsSubject.complete();
     this.countSubject.complete();
   }
+}
+
+type VerifyCallback = (verified: boolean, code?: number, message?: string, headers?: OutgoingHttpHeaders) => void;
+
+const UNKNOWN_SESSION = 'Session expired or unknown';
+
+function liveRefusal(clientId: string): ResumeRefusedError {
+  return new ResumeRefusedError(
+    `Refused to resume the session of client ${clientId}: it is live on another connection, which was left alone; given a fresh session`,
+    'live',
+  );
+}
+
+function principalRefusal(clientId: string, authInfo: AuthInfo | undefined): ResumeRefusedError {
+  const who = authInfo ? `principal ${JSON.stringify(authInfo.clientId.slice(0, 128))}` : 'an unauthenticated connection';
+  return new ResumeRefusedError(`Refused to resume the session of client ${clientId} for ${who}: it belongs to another principal; given a fresh session`, 'principal');
 }
 
 /** 1000–1014 except the three reserved for "no frame" cases, or the registered and private ranges. */

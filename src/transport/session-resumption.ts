@@ -1,78 +1,88 @@
 import { randomBytes } from 'node:crypto';
 import type { Subscription } from 'rxjs';
-import { SESSION_QUERY_PARAMETER, type SessionFrame } from '../protocol/session-frame.js';
+import type { SessionFrame } from '../protocol/session-frame.js';
 import type { ReplayEntry, ReplayLimits, ReplayStore } from './replay-log.js';
 
 /** Session resumption settings of the server. */
 export interface ResumeOptions extends Partial<ReplayLimits> {
   /** How long a dropped client's session waits for it to come back, ms. Default 30000. */
   readonly windowMs?: number;
+  /**
+   * A resume that names a session whose old socket still looks open: how long the server waits for
+   * that socket to answer a ping, ms. An answer means the session is live elsewhere and the resume is
+   * refused; silence means the old socket is a dead connection the server has not noticed yet, and
+   * the session moves to the new socket. Default 2000.
+   */
+  readonly liveCheckMs?: number;
   /** Where sessions keep the frames they sent. Default: an in-memory store with the limits above. */
   readonly store?: ReplayStore;
 }
 
 export const DEFAULT_RESUME: Required<Omit<ResumeOptions, 'store'>> = {
   windowMs: 30_000,
+  liveCheckMs: 2000,
   maxMessages: 1000,
   maxBytes: 256 * 1024,
   maxAgeMs: 30_000,
 };
 
-/** What the client asked for on its upgrade URL. */
-export type SessionRequest =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'new' }
-  | { readonly kind: 'resume'; readonly token: string; readonly received: number };
-
-/** Reads `?nexus_session=new` or `?nexus_session=<token>:<frames received>` from an upgrade URL. */
-export function sessionRequestOf(url: string | undefined): SessionRequest {
-  const query = url?.includes('?') === true ? new URLSearchParams(url.slice(url.indexOf('?') + 1)) : undefined;
-  const value = query?.get(SESSION_QUERY_PARAMETER);
-  if (value === null || value === undefined) return { kind: 'none' };
-  if (value === 'new') return { kind: 'new' };
-  const match = /^([0-9a-f]{32}):(\d{1,15})$/.exec(value);
-  if (!match) return { kind: 'new' };
-  return { kind: 'resume', token: match[1] as string, received: Number(match[2]) };
+/** 128 random bits, as 32 hex digits. */
+export function newSessionToken(): string {
+  return randomBytes(16).toString('hex');
 }
 
 /**
  * The server's side of one resumable session: numbers every frame sent to the client and keeps it
  * in the replay store, so that a client coming back after a drop gets what it missed, in order,
  * exactly once. The client counts the frames it received; the difference is the replay.
+ *
+ * The token that resumes it is a bearer credential, so it is single-use: every resume consumes it
+ * and the client is given the next one. The store is keyed by `id`, which never leaves the server.
  */
 export class ResumableSession {
   /** Frames sent in this session (the seq of the last one). */
   private sent = 0;
+  private currentToken = newSessionToken();
   /** While the client is away: the timer that ends the session when the window passes. */
   expiry: Subscription | undefined;
 
   constructor(
-    readonly token: string,
+    /** The store's key for this session: stable, never sent. */
+    readonly id: string,
+    /** Who opened it (`authInfo.clientId`); `undefined` on a server without `authenticate`. Only they may resume it. */
+    readonly owner: string | undefined,
     private readonly store: ReplayStore,
     private readonly now: () => number,
   ) {}
 
-  static newToken(): string {
-    return randomBytes(16).toString('hex');
+  /** The token that resumes this session next. */
+  get token(): string {
+    return this.currentToken;
+  }
+
+  /** Consumes the current token; returns the one that replaces it. */
+  rotate(): string {
+    this.currentToken = newSessionToken();
+    return this.currentToken;
   }
 
   record(data: string): void {
     this.sent += 1;
-    this.store.append(this.token, { seq: this.sent, data, bytes: Buffer.byteLength(data), at: this.now() });
+    this.store.append(this.id, { seq: this.sent, data, bytes: Buffer.byteLength(data), at: this.now() });
   }
 
   /** The frames after the `received`-th, or `undefined` if the store no longer has them all. */
   missedSince(received: number): readonly ReplayEntry[] | undefined {
     if (received > this.sent) return undefined;
-    return this.store.since(this.token, received, this.now());
+    return this.store.since(this.id, received, this.now());
   }
 
   forget(): void {
     this.expiry?.unsubscribe();
-    this.store.delete(this.token);
+    this.store.delete(this.id);
   }
 
   frame(resumed: boolean, extra: Partial<SessionFrame> = {}): SessionFrame {
-    return { type: 'nexus/session', session: this.token, resumed, ...extra };
+    return { type: 'nexus/session', session: this.currentToken, resumed, ...extra };
   }
 }

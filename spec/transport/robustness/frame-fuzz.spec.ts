@@ -7,7 +7,7 @@
  */
 import * as fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JsonObject } from '../../../src/protocol/index.js';
+import { frameError, type JsonObject } from '../../../src/protocol/index.js';
 import { CloseCode } from '../../../src/transport/index.js';
 import { closeAll } from '../../support/resources.js';
 import { nextValue, RawClient, startServer } from '../../support/sockets.js';
@@ -54,7 +54,17 @@ function replyToText(text: string): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { type: 'error', error: 'Message must be a JSON object', code: 'not_an_object' };
   }
+  if (hasPrototypeKey(value)) return { type: 'error', error: frameError('forbidden_key').message, code: 'forbidden_key' };
   return echoOf(value);
+}
+
+/** `__proto__`, or a `constructor` object holding `prototype`, anywhere in a parsed value. */
+function hasPrototypeKey(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const ctor: unknown = (value as Record<string, unknown>)['constructor'];
+  if (Object.hasOwn(value, '__proto__')) return true;
+  if (Object.hasOwn(value, 'constructor') && typeof ctor === 'object' && ctor !== null && Object.hasOwn(ctor, 'prototype')) return true;
+  return Object.values(value).some(hasPrototypeKey);
 }
 
 const protocolError: Outcome = { kind: 'close', code: CloseCode.ProtocolError };
