@@ -29,6 +29,25 @@ describe('describeErrors', () => {
     const codec = t.type({ a: t.string, b: t.string, c: t.string, d: t.string, e: t.string, f: t.string });
     expect(describeErrors(errorsOf(codec, {}))).toMatch(/\(and 2 more\)$/);
   });
+
+  it("shows the peer's keys and string values quoted and cut to 128 characters, however long", () => {
+    const long = 'k'.repeat(100_000);
+    const codec = t.type({ scores: t.record(t.string, t.number), name: t.number });
+    expect(describeErrors(errorsOf(codec, { scores: { [long]: 'x', ['1'.repeat(100_000)]: 'y' }, name: `${'v'.repeat(100_000)}\n` }), 'arguments')).toBe(
+      `arguments.scores["${'k'.repeat(128)}…"]: expected a number, got "x"; ` +
+        `arguments.scores["${'1'.repeat(128)}…"]: expected a number, got "y"; ` +
+        `arguments.name: expected a number, got "${'v'.repeat(128)}…"`,
+    );
+    expect(describeErrors(errorsOf(t.type({ mode: t.number }), { mode: 'a\u202Eb' }))).toBe('value.mode: expected a number, got "a\\u202eb"');
+  });
+
+  it('shows the ends of a path through deeply nested input, and counts the middle', () => {
+    interface Node { next?: Node; leaf?: number }
+    const node: t.Type<Node> = t.recursion('Node', () => t.partial({ next: node, leaf: t.number }));
+    let input: Record<string, unknown> = { leaf: 'bad' };
+    for (let depth = 0; depth < 1000; depth += 1) input = { next: input };
+    expect(describeErrors(errorsOf(node, input))).toBe(`value${'.next'.repeat(8)}…(985 more)…${'.next'.repeat(7)}.leaf: expected a number, got "bad"`);
+  });
 });
 
 describe('paginate', () => {
@@ -77,6 +96,12 @@ describe('negotiation', () => {
     ).toEqual(E.right({ kind: 'modern', protocolVersion: '2026-07-28', clientCapabilities: { roots: {} }, clientInfo: undefined, logLevel: undefined }));
     const unsupported = requestEra({ _meta: { 'io.modelcontextprotocol/protocolVersion': '2030-01-01' } });
     expect(E.isLeft(unsupported) && unsupported.left.code).toBe(-32022);
+    const huge = requestEra({ _meta: { 'io.modelcontextprotocol/protocolVersion': '9'.repeat(100_000) } });
+    expect(E.isLeft(huge) && huge.left.toJsonRpc()).toEqual({
+      code: -32022,
+      message: 'Unsupported protocol version',
+      data: { supported: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'], requested: `${'9'.repeat(128)}…` },
+    });
     const notString = requestEra({ _meta: { 'io.modelcontextprotocol/protocolVersion': 7 } });
     expect(E.isLeft(notString) && notString.left.code).toBe(-32602);
   });

@@ -69,7 +69,7 @@ describe('2026-07-28 requests', () => {
     const response = await client.request('tools/list', { _meta: modernMeta({ 'io.modelcontextprotocol/protocolVersion': '2099-01-01' }) }, 1);
     expect(response['error']).toEqual({
       code: -32022,
-      message: 'Unsupported protocol version: 2099-01-01',
+      message: 'Unsupported protocol version',
       data: { supported: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'], requested: '2099-01-01' },
     });
   });
@@ -87,7 +87,11 @@ describe('2026-07-28 requests', () => {
   it('does not serve logging/setLevel; sends log messages only at the level the request asks for', async () => {
     const { url } = await dualServer();
     const client = await RawMcpClient.connect(url);
-    expect((await client.request('logging/setLevel', { level: 'info', _meta: modernMeta() }))['error']).toMatchObject({ code: -32601 });
+    expect((await client.request('logging/setLevel', { level: 'info', _meta: modernMeta() }))['error']).toEqual({
+      code: -32601,
+      message: 'Method not available in protocol revision 2026-07-28',
+      data: { method: 'logging/setLevel' },
+    });
     await client.request('tools/call', { name: 'echo', arguments: { text: 'quiet' }, _meta: modernMeta() });
     await client.request('tools/call', { name: 'echo', arguments: { text: 'loud' }, _meta: modernMeta({ 'io.modelcontextprotocol/logLevel': 'info' }) });
     const logged = client.received.filter((frame) => frame.json?.['method'] === 'notifications/message').map((frame) => frame.json?.['params']);
@@ -99,7 +103,7 @@ describe('2026-07-28 requests', () => {
     const client = await RawMcpClient.connect(url);
     expect((await client.request('resources/read', { uri: 'memo://none', _meta: modernMeta() }))['error']).toEqual({
       code: -32602,
-      message: 'Resource not found: memo://none',
+      message: 'Resource not found',
       data: { uri: 'memo://none' },
     });
   });
@@ -174,6 +178,6 @@ describe('subscriptions/listen', () => {
     const { url } = await dualServer();
     const client = await RawMcpClient.connect(url);
     await client.initialize();
-    expect((await client.request('subscriptions/listen', { notifications: {} }))['error']).toMatchObject({ code: -32601 });
+    expect((await client.request('subscriptions/listen', { notifications: {} }))['error']).toMatchObject({ code: -32601, data: { method: 'subscriptions/listen' } });
   });
 });

@@ -58,7 +58,7 @@ describe('resources', () => {
     const client = await initializedClient(url);
     expect((await client.request('resources/read', { uri: 'users://42/other' }))['error']).toEqual({
       code: -32002,
-      message: 'Resource not found: users://42/other',
+      message: 'Resource not found',
       data: { uri: 'users://42/other' },
     });
     expect((await client.request('resources/read', {}))['error']).toEqual({ code: -32602, message: 'Invalid params for resources/read: params.uri: is required (expected a string)' });
@@ -129,7 +129,7 @@ describe('prompts', () => {
       ],
     });
     expect((await client.request('prompts/get', { name: 'plain' }))['result']).toEqual({ description: 'dynamic', messages: [{ role: 'user', content: { type: 'text', text: 'hello' } }] });
-    expect((await client.request('prompts/get', { name: 'nope' }))['error']).toEqual({ code: -32602, message: 'Unknown prompt: "nope"', data: { name: 'nope' } });
+    expect((await client.request('prompts/get', { name: 'nope' }))['error']).toEqual({ code: -32602, message: 'Unknown prompt', data: { name: 'nope' } });
     expect((await client.request('prompts/get', { name: 'review', arguments: {} }))['error']).toEqual({
       code: -32602,
       message: 'Invalid arguments for prompt "review": arguments.code: is required (expected a string)',

@@ -80,7 +80,7 @@ describe('tools/call', () => {
   it('answers an unknown tool with -32602 and malformed call params naming the path', async () => {
     const { url } = await startMcpServer();
     const client = await initializedClient(url);
-    expect((await client.request('tools/call', { name: 'ghost' }))['error']).toEqual({ code: -32602, message: 'Unknown tool: "ghost"', data: { name: 'ghost' } });
+    expect((await client.request('tools/call', { name: 'ghost' }))['error']).toEqual({ code: -32602, message: 'Unknown tool', data: { name: 'ghost' } });
     expect((await client.request('tools/call', { arguments: {} }))['error']).toEqual({
       code: -32602,
       message: 'Invalid params for tools/call: params.name: is required (expected a string)',
@@ -261,7 +261,7 @@ describe('errors$', () => {
     );
     const reported = firstValueFrom(server.errors$.pipe(filter((event) => event.context.startsWith('resource'))));
     const client = await initializedClient(url);
-    expect((await client.request('resources/read', { uri: 'memo://broken' }))['error']).toEqual({ code: -32603, message: 'Reading memo://broken failed with an internal error' });
+    expect((await client.request('resources/read', { uri: 'memo://broken' }))['error']).toEqual({ code: -32603, message: 'Reading "memo://broken" failed with an internal error' });
     expect(String((await reported).error)).toContain('disk on fire');
   });
 });

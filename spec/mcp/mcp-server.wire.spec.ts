@@ -56,7 +56,7 @@ describe.each([
       ['{"jsonrpc":"2.0","id":"c","method":7}', { jsonrpc: '2.0', id: 'c', error: { code: -32600, message: 'Invalid request: "method" must be a string' } }],
       ['{"jsonrpc":"2.0","id":"d","method":"ping","params":[1]}', { jsonrpc: '2.0', id: 'd', error: { code: -32600, message: 'Invalid request: "params" must be an object when present' } }],
       ['{"jsonrpc":"2.0","id":"e"}', { jsonrpc: '2.0', id: 'e', error: { code: -32600, message: 'Invalid request: not a request, notification or response: no "method", "result" or "error"' } }],
-      ['{"jsonrpc":"2.0","id":"f","method":"no/such"}', { jsonrpc: '2.0', id: 'f', error: { code: -32601, message: 'Method not found: no/such' } }],
+      ['{"jsonrpc":"2.0","id":"f","method":"no/such"}', { jsonrpc: '2.0', id: 'f', error: { code: -32601, message: 'Method not found', data: { method: 'no/such' } } }],
       ['{"jsonrpc":"2.0","id":"g","method":"tools/call","params":{"name":5}}', { jsonrpc: '2.0', id: 'g', error: { code: -32602, message: 'Invalid params for tools/call: params.name: expected a string, got 5' } }],
     ];
     for (const [frame, expected] of cases) {

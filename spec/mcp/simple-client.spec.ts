@@ -81,7 +81,7 @@ describe('SimpleMCPClient', () => {
     expect(await client.callTool('add', { a: 1 })).toMatchObject({ isError: true });
     const error = await client.callTool('nope').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(McpError);
-    expect(error).toMatchObject({ code: -32602, message: 'Unknown tool: "nope"', data: { name: 'nope' } });
+    expect(error).toMatchObject({ code: -32602, message: 'Unknown tool', data: { name: 'nope' } });
   });
 
   it('correlates replies by id, not by order', async () => {

@@ -46,6 +46,12 @@ describe('routeByType', () => {
     expect(route({ data: 1 }, client)).toEqual({ type: 'error', error: 'Unknown message type: none', code: 'unknown_type' });
   });
 
+  it('names an unknown type quoted and cut to 128 characters, control characters escaped', () => {
+    const route = routeByType<Client>(handlers);
+    expect(route({ type: 't'.repeat(100_000) }, client)).toMatchObject({ error: `Unknown message type: "${'t'.repeat(128)}…"` });
+    expect(route({ type: 'two\nlines\u202E' }, client)).toMatchObject({ error: 'Unknown message type: "two\\nlines\\u202e"' });
+  });
+
   it('does not mistake inherited object keys for handlers', () => {
     const route = routeByType<Client>(handlers);
     for (const type of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {

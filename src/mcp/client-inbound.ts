@@ -91,10 +91,11 @@ export class ClientInbound {
 
   /** The server may ping us; we support nothing else a server can ask (sampling, roots, elicitation). */
   private onServerRequest(request: JsonRpcRequest): void {
-    const reply =
-      request.method === LifecycleMethod.ping
-        ? jsonRpcResult(request.id, {})
-        : jsonRpcError(request.id, JsonRpcErrorCode.MethodNotFound, `Method not found: ${request.method}`);
-    this.targets.reply(reply);
+    if (request.method === LifecycleMethod.ping) {
+      this.targets.reply(jsonRpcResult(request.id, {}));
+      return;
+    }
+    const unknown = McpError.methodNotFound(request.method);
+    this.targets.reply(jsonRpcError(request.id, unknown.code, unknown.message, unknown.data));
   }
 }

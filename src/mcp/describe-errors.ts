@@ -1,8 +1,11 @@
 import type * as t from 'io-ts';
+import { PEER_TEXT_LIMIT, quotePeerText } from '../transport/index.js';
 
 /**
  * io-ts validation errors in plain words, each naming the path that failed:
- * `arguments.items[2].price: expected a number, got "12"`.
+ * `arguments.items[2].price: expected a number, got "12"`. Keys and string values come from the
+ * peer, so each is shown quoted and cut to 128 characters (`quotePeerText`): the description stays
+ * small however large the input.
  */
 
 /** Codecs whose children are real places in the data; the rest (unions, intersections) only add member indexes. */
@@ -38,21 +41,33 @@ export function describeErrors(errors: t.Errors, root = 'value'): string {
   return reported.join('; ') + (more > 0 ? ` (and ${more} more)` : '');
 }
 
+/** Segments a path shows at each end; the ones between (in input nested that deep) are counted, not shown. */
+const PATH_ENDS = 8;
+
 function pathOf(context: t.Context, root: string): string {
-  let path = root;
+  const segments: string[] = [];
   for (let i = 1; i < context.length; i += 1) {
     const parent = context[i - 1];
     const entry = context[i];
     if (!parent || !entry) continue;
-    const tag = (parent.type as { _tag?: string })._tag;
+    const tag = tagOf(parent.type);
     if (tag === undefined || !structuralTags.has(tag)) continue;
-    path += /^\d+$/.test(entry.key) && tag !== 'InterfaceType' && tag !== 'PartialType' ? `[${entry.key}]` : propertyAccess(entry.key);
+    const index = /^\d{1,15}$/.test(entry.key) && tag !== 'InterfaceType' && tag !== 'PartialType';
+    segments.push(index ? `[${entry.key}]` : propertyAccess(entry.key));
   }
-  return path;
+  if (segments.length <= 2 * PATH_ENDS) return root + segments.join('');
+  const hidden = segments.length - 2 * PATH_ENDS;
+  return `${root}${segments.slice(0, PATH_ENDS).join('')}…(${hidden} more)…${segments.slice(-PATH_ENDS).join('')}`;
+}
+
+/** A codec's tag; a `t.recursion` is looked through to the codec it defines. */
+function tagOf(type: t.Decoder<unknown, unknown>): string | undefined {
+  const tagged = type as { _tag?: string; type?: t.Decoder<unknown, unknown> };
+  return tagged._tag === 'RecursiveType' && tagged.type ? tagOf(tagged.type) : tagged._tag;
 }
 
 function propertyAccess(key: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+  return key.length <= PEER_TEXT_LIMIT && /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${quotePeerText(key)}]`;
 }
 
 function expectation(type: t.Decoder<unknown, unknown>): string {
@@ -97,7 +112,7 @@ function shown(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'string') return quotePeerText(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   return `a ${typeof value}`;
 }

@@ -11,6 +11,7 @@ import {
   type JsonRpcRequest,
   type RequestId,
 } from '../protocol/index.js';
+import { cutPeerText } from '../transport/index.js';
 import { describeErrors } from './describe-errors.js';
 import { createHandlerContext, type HandlerContext } from './handler-context.js';
 import { McpError } from './mcp-error.js';
@@ -99,7 +100,7 @@ export class Dispatcher {
     const { id, method } = request;
     const key = requestKey(id);
     if (session.inFlight.has(key)) {
-      session.replyError(id, JsonRpcErrorCode.InvalidRequest, `Invalid request: id ${JSON.stringify(id)} is already in use by a request in flight`);
+      session.replyError(id, JsonRpcErrorCode.InvalidRequest, 'Invalid request: this id is already in use by a request in flight');
       return;
     }
     const max = this.options.maxInFlight;
@@ -110,7 +111,7 @@ export class Dispatcher {
     }
     const spec = this.options.methods.get(method);
     if (!spec) {
-      session.replyError(id, JsonRpcErrorCode.MethodNotFound, `Method not found: ${method}`);
+      this.replyMcpError(session, id, McpError.methodNotFound(method));
       return;
     }
     const eraDecision = method === 'initialize' ? E.right<McpError, RequestEra>({ kind: 'legacy' }) : requestEra(request.params);
@@ -204,7 +205,7 @@ export class Dispatcher {
     if (error instanceof ResourceNotFoundError) {
       // 2026-07-28 retired -32002 in favour of -32602.
       const code = era.kind === 'modern' ? JsonRpcErrorCode.InvalidParams : JsonRpcErrorCode.ResourceNotFound;
-      session.replyError(id, code, error.message, { uri: error.uri });
+      session.replyError(id, code, 'Resource not found', { uri: cutPeerText(error.uri) });
       return;
     }
     this.options.onInternalError(error, session, method);
@@ -219,10 +220,10 @@ export class Dispatcher {
 /** Whether this request may run now on this connection; an error if not. */
 function admission(spec: AnyMethodSpec, era: RequestEra, session: McpSession, method: string): McpError | undefined {
   if (era.kind === 'modern' && spec.eras === 'legacy') {
-    return McpError.methodNotFound(method, 'Not available in protocol revision 2026-07-28');
+    return McpError.methodNotFound(method, 'Method not available in protocol revision 2026-07-28');
   }
   if (era.kind === 'legacy' && spec.eras === 'modern') {
-    return McpError.methodNotFound(method, `Needs the per-request _meta of protocol revision 2026-07-28 ("${MetaKey.protocolVersion}")`);
+    return McpError.methodNotFound(method, `Method needs the per-request _meta of protocol revision 2026-07-28 ("${MetaKey.protocolVersion}")`);
   }
   if (era.kind === 'legacy' && session.handshake === 'new' && spec.beforeInitialize !== true) {
     return McpError.invalidRequest(`Invalid request: ${method} before initialize; send initialize first (or the 2026-07-28 per-request _meta)`);

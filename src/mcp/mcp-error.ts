@@ -1,4 +1,5 @@
 import { JsonRpcErrorCode, type JsonRpcErrorObject } from '../protocol/index.js';
+import { cutPeerText } from '../transport/index.js';
 
 /**
  * A JSON-RPC error as a value: thrown by server handlers to answer with `{ code, message, data }`,
@@ -33,8 +34,9 @@ export class McpError extends Error {
     return new McpError(JsonRpcErrorCode.InvalidParams, message, data);
   }
 
+  /** -32601: the method goes in `data.method`, cut to 128 characters; the message does not repeat it. */
   static methodNotFound(method: string, why = 'Method not found'): McpError {
-    return new McpError(JsonRpcErrorCode.MethodNotFound, `${why}: ${method}`, { method });
+    return new McpError(JsonRpcErrorCode.MethodNotFound, why, { method: cutPeerText(method) });
   }
 
   static invalidRequest(message: string): McpError {

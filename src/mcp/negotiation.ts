@@ -13,6 +13,7 @@ import {
   type LegacyProtocolVersion,
   type ProgressToken,
 } from '../protocol/index.js';
+import { cutPeerText } from '../transport/index.js';
 import { describeErrors } from './describe-errors.js';
 import { McpError } from './mcp-error.js';
 import type { RequestEra } from './session.js';
@@ -32,7 +33,8 @@ const LEGACY: RequestEra = { kind: 'legacy' };
 /**
  * Reads the era of a request from its `params._meta`. No version key: legacy. A 2026-07-28 version:
  * modern, with its required keys checked (-32602 naming the path). A legacy version in `_meta`:
- * legacy (it still needs `initialize`). Any other version: -32022 with `{ supported, requested }`.
+ * legacy (it still needs `initialize`). Any other version: -32022 with `{ supported, requested }`
+ * (`requested` cut to 128 characters, and not repeated in the message).
  */
 export function requestEra(params: JsonObject | undefined): E.Either<McpError, RequestEra> {
   const meta = params?.['_meta'];
@@ -44,9 +46,9 @@ export function requestEra(params: JsonObject | undefined): E.Either<McpError, R
   if (isLegacyProtocolVersion(version)) return E.right(LEGACY);
   if (!isModernProtocolVersion(version)) {
     return E.left(
-      new McpError(JsonRpcErrorCode.UnsupportedProtocolVersion, `Unsupported protocol version: ${version}`, {
+      new McpError(JsonRpcErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', {
         supported: [...SUPPORTED_PROTOCOL_VERSIONS],
-        requested: version,
+        requested: cutPeerText(version),
       }),
     );
   }

@@ -1,3 +1,4 @@
+import { quotePeerText } from '../transport/index.js';
 import { McpError } from './mcp-error.js';
 
 /**
@@ -40,6 +41,6 @@ function encodeCursor(key: string): string {
 
 function decodeCursor(cursor: string): string {
   const text = /^[A-Za-z0-9_-]*$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  if (!text.startsWith(CURSOR_PREFIX)) throw McpError.invalidParams(`Invalid cursor: ${JSON.stringify(cursor.slice(0, 40))} was not issued by this server`);
+  if (!text.startsWith(CURSOR_PREFIX)) throw McpError.invalidParams(`Invalid cursor: ${quotePeerText(cursor)} was not issued by this server`);
   return text.slice(CURSOR_PREFIX.length);
 }

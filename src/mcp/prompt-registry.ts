@@ -10,6 +10,7 @@ import {
   type PromptArgument,
   type PromptMessage,
 } from '../protocol/index.js';
+import { cutPeerText } from '../transport/index.js';
 import { describeErrors } from './describe-errors.js';
 import type { HandlerContext } from './handler-context.js';
 import { toObjectSchema } from './json-schema.js';
@@ -77,10 +78,10 @@ export class PromptRegistry {
     );
   }
 
-  /** Renders a prompt. Unknown prompt and invalid arguments are -32602, as the spec asks. */
+  /** Renders a prompt. Unknown prompt (its name in `data.name`, cut) and invalid arguments are -32602, as the spec asks. */
   async get(name: string, rawArguments: Record<string, string> | undefined, ctx: HandlerContext): Promise<GetPromptResult> {
     const entry = this.prompts.get(name);
-    if (!entry) throw McpError.invalidParams(`Unknown prompt: ${JSON.stringify(name)}`, { name });
+    if (!entry) throw McpError.invalidParams('Unknown prompt', { name: cutPeerText(name) });
     const args = entry.args.decode(rawArguments ?? {});
     if (E.isLeft(args)) throw McpError.invalidParams(`Invalid arguments for prompt "${name}": ${describeErrors(args.left, 'arguments')}`);
     let reply: PromptReply;

@@ -10,6 +10,7 @@ import {
   type ResourceContents,
   type ResourceTemplate,
 } from '../protocol/index.js';
+import { quotePeerText } from '../transport/index.js';
 import { describeErrors } from './describe-errors.js';
 import type { HandlerContext } from './handler-context.js';
 import { McpError } from './mcp-error.js';
@@ -63,7 +64,10 @@ interface TemplateEntry {
 
 const ContentsCodec = t.array(ResourceContentsCodec);
 
-/** Thrown by `read` for a URI nothing serves; the server picks the code its revision uses. */
+/**
+ * Thrown by `read` for a URI nothing serves; the server picks the code its revision uses and answers
+ * `Resource not found` with the URI, cut to 128 characters, in `data.uri`.
+ */
 export class ResourceNotFoundError extends Error {
   override readonly name = 'ResourceNotFoundError';
   constructor(readonly uri: string) {
@@ -144,13 +148,13 @@ export class ResourceRegistry {
     } catch (error) {
       if (error instanceof McpError || error instanceof ResourceNotFoundError) throw error;
       this.onFailure(error, `resource ${uri}`);
-      throw new McpError(JsonRpcErrorCode.InternalError, `Reading ${uri} failed with an internal error`);
+      throw new McpError(JsonRpcErrorCode.InternalError, `Reading ${quotePeerText(uri)} failed with an internal error`);
     }
     if (typeof reply === 'string') return [mimeType === undefined ? { uri, text: reply } : { uri, mimeType, text: reply }];
     const contents = ContentsCodec.decode(Array.isArray(reply) ? reply : reply.contents);
     if (E.isLeft(contents)) {
       this.onFailure(new Error(`The reader of ${uri} returned malformed contents: ${describeErrors(contents.left, 'contents')}`), `resource ${uri}`);
-      throw new McpError(JsonRpcErrorCode.InternalError, `Reading ${uri} failed with an internal error`);
+      throw new McpError(JsonRpcErrorCode.InternalError, `Reading ${quotePeerText(uri)} failed with an internal error`);
     }
     return contents.right;
   }

@@ -8,6 +8,7 @@ import {
   type JsonObject,
   type JsonRpcMessage,
 } from '../protocol/index.js';
+import { quotePeerText } from '../transport/index.js';
 
 /** Why a message cannot go to the SDK, and the reply it gets (none for a broken response). */
 export interface SdkEnvelopeProblem {
@@ -42,5 +43,5 @@ export function sdkEnvelopeProblem(message: JsonObject): SdkEnvelopeProblem | un
 function extraMemberReason(classified: JsonRpcMessage, message: JsonObject): string | undefined {
   const allowed = membersByKind[classified.kind];
   const extra = Object.keys(message).find((key) => !allowed.has(key));
-  return extra === undefined ? undefined : `unexpected member "${extra}"`;
+  return extra === undefined ? undefined : `unexpected member ${quotePeerText(extra)}`;
 }

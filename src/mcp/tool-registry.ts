@@ -9,6 +9,7 @@ import {
   type Tool,
   type ToolAnnotations,
 } from '../protocol/index.js';
+import { cutPeerText } from '../transport/index.js';
 import { describeErrors } from './describe-errors.js';
 import type { HandlerContext } from './handler-context.js';
 import { toObjectSchema } from './json-schema.js';
@@ -126,10 +127,10 @@ export class ToolRegistry {
     );
   }
 
-  /** Runs one call. Throws `McpError` -32602 only for an unknown tool. */
+  /** Runs one call. Throws `McpError` -32602 only for an unknown tool (its name in `data.name`, cut). */
   async call(name: string, rawArguments: JsonObject | undefined, ctx: HandlerContext): Promise<ToolCallResult> {
     const entry = this.tools.get(name);
-    if (!entry) throw McpError.invalidParams(`Unknown tool: ${JSON.stringify(name)}`, { name });
+    if (!entry) throw McpError.invalidParams('Unknown tool', { name: cutPeerText(name) });
     const args = entry.input.decode(rawArguments ?? {});
     if (E.isLeft(args)) {
       return failure('invalid_arguments', `Invalid arguments for tool "${name}": ${describeErrors(args.left, 'arguments')}`);

@@ -80,6 +80,7 @@ export {
   type MessageHandlerMap,
   type HandlerResult,
 } from './message-handler.js';
+export { cutPeerText, quotePeerText, PEER_TEXT_LIMIT } from './quote-peer-text.js';
 export { heartbeat, type HeartbeatOptions, type HeartbeatPeer } from './heartbeat.js';
 export { fullJitterDelay, type BackoffOptions } from './backoff.js';
 export { reconnect, type ReconnectPolicy } from './reconnect.js';

@@ -1,5 +1,6 @@
 import { isObservable, type Observable, type Subscription } from 'rxjs';
 import type { JsonObject } from '../protocol/index.js';
+import { quotePeerText } from './quote-peer-text.js';
 
 /** What a handler may give back: a reply, a promise of one, a stream of them, or nothing (`undefined` or `null`). */
 export type HandlerResult =
@@ -28,7 +29,7 @@ export interface HandlerSink {
 
 /**
  * Turns a handler map into one handler. A type with no handler (and no `'*'`) gets an error reply
- * naming the type, so a typo shows up at the client instead of as silence.
+ * naming the type (quoted, cut to 128 characters), so a typo shows up at the client instead of as silence.
  */
 export function routeByType<C>(handlers: MessageHandlerMap<C>): MessageHandler<C> {
   const fallback = handlers['*'];
@@ -36,7 +37,7 @@ export function routeByType<C>(handlers: MessageHandlerMap<C>): MessageHandler<C
     const type = message['type'];
     const handler = typeof type === 'string' && Object.hasOwn(handlers, type) ? handlers[type] : fallback;
     if (handler) return handler(message, client);
-    const shown = typeof type === 'string' ? `"${type}"` : 'none';
+    const shown = typeof type === 'string' ? quotePeerText(type) : 'none';
     return { type: 'error', error: `Unknown message type: ${shown}`, code: 'unknown_type' };
   };
 }
