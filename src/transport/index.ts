@@ -40,6 +40,7 @@ export {
   SerializationError,
   SessionExpiredError,
   UpgradeRefusedError,
+  HandshakeDroppedError,
   ServerFullError,
   RateLimitedError,
   OverloadedError,
