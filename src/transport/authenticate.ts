@@ -34,6 +34,12 @@ export interface UpgradeRequest {
   readonly secure: boolean;
   /** The raw Node request, for what the fields above leave out (client certificates, cookies). */
   readonly raw: IncomingMessage;
+  /**
+   * Aborted when the answer is no longer wanted: at the `authTimeoutMs` deadline (the client has
+   * then been sent 503), or when the client closes the connection first. Pass it on to `fetch` or
+   * your database client so their work stops too; an answer after it is ignored.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** The hook's answer: accept with a principal, or refuse with 401 (who are you?) or 403 (not you). */
@@ -44,7 +50,8 @@ export type AuthOutcome =
 /**
  * Decides whether an upgrade request may become a connection. Runs before the socket is accepted;
  * a refusal becomes an HTTP 401/403 response. A hook that throws or rejects answers 500 (and the
- * error appears on the server's `errors$`), so a broken auth backend is never an open door.
+ * error appears on the server's `errors$`), so a broken auth backend is never an open door. A hook
+ * that has not answered within `authTimeoutMs` answers 503 and sees `request.signal` aborted.
  */
 export type Authenticate = (request: UpgradeRequest) => AuthOutcome | Promise<AuthOutcome>;
 
@@ -161,8 +168,8 @@ function redactQuery(url: string, param: string | false): string {
   return `${url.slice(0, queryStart)}?${query.toString()}`;
 }
 
-/** The hook's view of a Node upgrade request. */
-export function toUpgradeRequest(raw: IncomingMessage): UpgradeRequest {
+/** The hook's view of a Node upgrade request; `signal` tells the hook when to give up. */
+export function toUpgradeRequest(raw: IncomingMessage, signal: AbortSignal): UpgradeRequest {
   // The session request is the transport's own (and a credential): hooks never see it.
   const { url, headers } = withoutSessionRequest({ url: raw.url ?? '/', headers: raw.headers });
   const queryStart = url.indexOf('?');
@@ -176,5 +183,6 @@ export function toUpgradeRequest(raw: IncomingMessage): UpgradeRequest {
     remoteAddress: raw.socket.remoteAddress,
     secure: 'encrypted' in raw.socket && raw.socket.encrypted === true,
     raw,
+    signal,
   };
 }

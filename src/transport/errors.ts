@@ -84,18 +84,36 @@ export class SerializationError extends TransportError {
   readonly code = 'serialization_failed';
 }
 
-/** An upgrade request was answered with an HTTP error instead of a socket (origin, host, auth, connection rate). */
+/** An upgrade request was answered with an HTTP error instead of a socket (origin, host, auth, its deadline, connection rate). */
 export class UpgradeRefusedError extends TransportError {
   readonly code = 'upgrade_refused';
   constructor(
     message: string,
-    /** The HTTP status sent: 401, 403, 429 or 500. */
+    /** The HTTP status sent: 401, 403, 429, 500, or 503 (`authenticate` missed `authTimeoutMs`). */
     readonly status: number,
     /** The TCP peer that asked. */
     readonly remoteAddress: string | undefined,
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/**
+ * The transport's own listener closed a TCP connection that had not finished its request headers
+ * (nor, with TLS, its TLS handshake): either past `handshakeTimeoutMs` (`reason: 'timeout'`), or
+ * as the oldest of too many such connections from one address (`'evicted'`, see
+ * `maxPendingHandshakesPerAddress`). Nothing is sent to the peer.
+ */
+export class HandshakeDroppedError extends TransportError {
+  readonly code = 'handshake_dropped';
+  constructor(
+    message: string,
+    readonly reason: 'timeout' | 'evicted',
+    /** The TCP peer. */
+    readonly remoteAddress: string,
+  ) {
+    super(message);
   }
 }
 

@@ -41,6 +41,7 @@ export {
   SessionExpiredError,
   ResumeRefusedError,
   UpgradeRefusedError,
+  HandshakeDroppedError,
   ServerFullError,
   RateLimitedError,
   OverloadedError,

@@ -79,6 +79,25 @@ export interface ServerTransportOptions {
   allowedHosts?: readonly string[];
   /** Runs on every upgrade request before the socket is accepted: refuse with 401/403, or accept with a principal (`client.authInfo`). Default none. */
   authenticate?: Authenticate;
+  /**
+   * How long `authenticate` may take, ms. Past it the upgrade is answered 503, its socket closed,
+   * the hook's `request.signal` aborted, and an `UpgradeRefusedError` (status 503) reported.
+   * Default 10000.
+   */
+  authTimeoutMs?: number;
+  /**
+   * How long a TCP connection to the transport's own listener may take from accept until its
+   * request headers are complete (with `tls`, the TLS handshake included), ms: an absolute
+   * deadline, so a client trickling bytes (slowloris) is closed too. Ignored with `server` (see
+   * docs/security.md for the Node settings to use there). Default 10000.
+   */
+  handshakeTimeoutMs?: number;
+  /**
+   * Most connections from one remote address still in their handshake (as for `handshakeTimeoutMs`)
+   * on the transport's own listener; one more closes the oldest of them. Behind a proxy every
+   * client shares its address: raise this, or `false` to disable. Ignored with `server`. Default 64.
+   */
+  maxPendingHandshakesPerAddress?: number | false;
   /** Serve `wss://` on the transport's own listener. Ignored with `server` (bring an https server instead). Default none. */
   tls?: ServerTlsOptions;
 
@@ -108,6 +127,9 @@ export interface ServerTransportOptions {
 }
 
 export const DEFAULT_MAX_CLIENTS = 10_000;
+export const DEFAULT_AUTH_TIMEOUT_MS = 10_000;
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS = 64;
 
 export const DEFAULT_MAX_MESSAGE_SIZE = 10 * 1024 * 1024;
 export const DEFAULT_HEARTBEAT: HeartbeatOptions = { interval: 30_000, timeout: 10_000 };
@@ -130,6 +152,9 @@ export interface ResolvedServerOptions {
   readonly allowedOrigins: readonly string[] | undefined;
   readonly allowedHosts: readonly string[] | 'local' | undefined;
   readonly authenticate: Authenticate | undefined;
+  readonly authTimeoutMs: number;
+  readonly handshakeTimeoutMs: number;
+  readonly maxPendingHandshakesPerAddress: number | undefined;
   readonly tls: ServerTlsOptions | undefined;
   readonly maxClients: number;
   readonly connectionRate: TokenBucketOptions | undefined;
@@ -168,6 +193,12 @@ export function resolveServerOptions(options: ServerTransportOptions): ResolvedS
     allowedOrigins: options.allowedOrigins,
     allowedHosts: options.allowedHosts ?? (options.server === undefined && isLoopbackHost(options.host ?? '0.0.0.0') ? 'local' : undefined),
     authenticate: options.authenticate,
+    authTimeoutMs: positive('authTimeoutMs', options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS),
+    handshakeTimeoutMs: positive('handshakeTimeoutMs', options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS),
+    maxPendingHandshakesPerAddress:
+      options.maxPendingHandshakesPerAddress === false
+        ? undefined
+        : positive('maxPendingHandshakesPerAddress', options.maxPendingHandshakesPerAddress ?? DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS),
     tls: options.tls,
     maxClients: positive('maxClients', options.maxClients ?? DEFAULT_MAX_CLIENTS),
     connectionRate: options.connectionRate ? validateTokenBucket('connectionRate', options.connectionRate) : undefined,

@@ -284,9 +284,9 @@ export class WebSocketServerTransport {
 
   private async listen(): Promise<void> {
     if (this.stopping) throw new TransportStoppedError('This transport was stopped; create a new one to serve again');
-    const { server, host, port, path, maxMessageSize, protocols, tls } = this.options;
+    const { server, host, port, path, maxMessageSize, protocols } = this.options;
     // Our own listener rather than ws's, so stop() can end connections that never upgrade.
-    const listener = server ? undefined : createListener(tls);
+    const listener = server ? undefined : createListener(this.options, (error) => this.report(error));
     const wss = new WebSocketServer({
       server: server ?? listener,
       ...(path === undefined ? {} : { path }),

@@ -1,6 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { SchedulerLike } from 'rxjs';
-import { toUpgradeRequest, type AuthInfo, type Authenticate } from './authenticate.js';
+import { authenticateWithin, type HookResult } from './auth-deadline.js';
+import type { AuthInfo, Authenticate } from './authenticate.js';
 import { UpgradeRefusedError } from './errors.js';
 import { compileHostAllowList, compileOriginAllowList, localHostHeader, sameHostOrLocalOrigin } from './origin-policy.js';
 import { KeyedTokenBuckets, validateTokenBucket, type TokenBucketOptions } from './token-bucket.js';
@@ -12,6 +13,8 @@ export interface UpgradeGuardOptions {
   /** Host allow-list; `'local'`: local names only (the default on a loopback bind); `undefined`: any. */
   readonly allowedHosts: readonly string[] | 'local' | undefined;
   readonly authenticate: Authenticate | undefined;
+  /** How long `authenticate` may take before the upgrade is answered 503, ms. */
+  readonly authTimeoutMs: number;
   /** New connections per remote address; `undefined`: unlimited. */
   readonly connectionRate: TokenBucketOptions | undefined;
   /** The key connection rates are counted under. */
@@ -28,6 +31,8 @@ export interface UpgradeRefusal {
   readonly headers?: OutgoingHttpHeaders;
   readonly why: string;
   readonly cause?: unknown;
+  /** The client closed the connection before the answer: nobody to send it to, nothing to report. */
+  readonly clientGone?: true;
 }
 
 /** The guard's answer to one upgrade request. */
@@ -75,7 +80,7 @@ export class UpgradeGuard {
           return;
         }
         const remote = info.req.socket.remoteAddress;
-        this.onRefused(
+        if (!decision.clientGone) this.onRefused(
           new UpgradeRefusedError(`Refused an upgrade from ${remote ?? 'an unknown address'} with ${decision.status}: ${decision.why}`, decision.status, remote, {
             cause: decision.cause,
           }),
@@ -107,16 +112,28 @@ export class UpgradeGuard {
     }
     const authenticate = this.options.authenticate;
     if (!authenticate) return { ok: true, authInfo: undefined };
-    try {
-      const outcome = await authenticate(toUpgradeRequest(request));
+    const { authTimeoutMs, scheduler } = this.options;
+    return judgeHookResult(await authenticateWithin(authenticate, request, authTimeoutMs, scheduler), authTimeoutMs);
+  }
+}
+
+function judgeHookResult(result: HookResult, authTimeoutMs: number): UpgradeDecision {
+  switch (result.kind) {
+    case 'answered': {
+      const { outcome } = result;
       if (outcome.ok) return { ok: true, authInfo: outcome.authInfo };
       return outcome.status === 401
         ? refuse(401, 'Unauthorized', outcome.reason ?? 'authentication failed', { 'WWW-Authenticate': 'Bearer' })
         : refuse(403, 'Forbidden', outcome.reason ?? 'not permitted');
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      return { ...refuse(500, 'Internal Server Error', `the authenticate hook failed: ${reason}`), cause: error };
     }
+    case 'failed': {
+      const reason = result.error instanceof Error ? result.error.message : String(result.error);
+      return { ...refuse(500, 'Internal Server Error', `the authenticate hook failed: ${reason}`), cause: result.error };
+    }
+    case 'timed_out':
+      return refuse(503, 'Service Unavailable', `the authenticate hook did not answer within ${authTimeoutMs} ms (authTimeoutMs)`);
+    case 'client_gone':
+      return { ...refuse(503, 'Service Unavailable', 'the client closed the connection before authenticate answered'), clientGone: true };
   }
 }
 

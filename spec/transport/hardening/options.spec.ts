@@ -23,6 +23,9 @@ describe('hardening defaults', () => {
     expect(options.perMessageDeflate).toBe(false);
     expect(options.allowedOrigins).toBeUndefined();
     expect(options.authenticate).toBeUndefined();
+    expect(options.authTimeoutMs).toBe(10_000);
+    expect(options.handshakeTimeoutMs).toBe(10_000);
+    expect(options.maxPendingHandshakesPerAddress).toBe(64);
   });
 
   it('check Host against local names only when the transport itself listens on loopback', () => {
@@ -34,7 +37,8 @@ describe('hardening defaults', () => {
   });
 
   it('can each be switched off', () => {
-    const options = resolveServerOptions({ messageRate: false, maxInFlight: false, slowConsumer: false });
+    const options = resolveServerOptions({ messageRate: false, maxInFlight: false, slowConsumer: false, maxPendingHandshakesPerAddress: false });
+    expect(options.maxPendingHandshakesPerAddress).toBeUndefined();
     expect(options.messageRate).toBeUndefined();
     expect(options.maxInFlight).toBeUndefined();
     expect(options.slowConsumer).toBeUndefined();
@@ -43,6 +47,10 @@ describe('hardening defaults', () => {
   it('reject nonsense at construction', () => {
     expect(() => resolveServerOptions({ maxClients: 0 })).toThrow(RangeError);
     expect(() => resolveServerOptions({ maxInFlight: 0 })).toThrow(RangeError);
+    expect(() => resolveServerOptions({ authTimeoutMs: 0 })).toThrow(/authTimeoutMs must be a positive number/);
+    expect(() => resolveServerOptions({ handshakeTimeoutMs: -1 })).toThrow(/handshakeTimeoutMs must be a positive number/);
+    expect(() => resolveServerOptions({ handshakeTimeoutMs: Number.NaN })).toThrow(RangeError);
+    expect(() => resolveServerOptions({ maxPendingHandshakesPerAddress: 0 })).toThrow(/maxPendingHandshakesPerAddress must be a positive number/);
     expect(() => resolveServerOptions({ connectionRate: { rate: -1, burst: 1 } })).toThrow(RangeError);
     expect(() => resolveSlowConsumer({ highWatermark: 100, lowWatermark: 200 })).toThrow(RangeError);
     expect(() => perMessageDeflateOptions({ level: 12 })).toThrow(RangeError);

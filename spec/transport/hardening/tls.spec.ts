@@ -2,11 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectionFailedError } from '../../../src/transport/index.js';
-import { closeAll } from '../../support/resources.js';
+import { ConnectionFailedError, HandshakeDroppedError } from '../../../src/transport/index.js';
+import { RawTcp } from '../../support/raw-upgrade.js';
+import { closeAll, track } from '../../support/resources.js';
 import { createClient, nextValue, startClient, startServer } from '../../support/sockets.js';
 import { upgradeResponse } from './upgrade-response.js';
 
@@ -80,6 +82,33 @@ describe('TLS', () => {
     const closed = new Promise<void>((resolve) => stalled.once('close', () => resolve()));
     await server.stop();
     await closed;
+  });
+
+  it('drops a connection that never finishes its TLS handshake once handshakeTimeoutMs has passed', async () => {
+    const { server, url } = await startServer({ tls: { key, cert }, handshakeTimeoutMs: 300 });
+    const dropped = nextValue(server.errors$, ({ error }) => error instanceof HandshakeDroppedError);
+    const stalled = await RawTcp.open(Number(new URL(url).port));
+    // The first bytes of a TLS record (a handshake, TLS 1.0 framing), then nothing more.
+    stalled.socket.write(Buffer.from([0x16, 0x03, 0x01]));
+    await stalled.closed;
+    expect((await dropped).error).toMatchObject({ reason: 'timeout', remoteAddress: '127.0.0.1' });
+  });
+
+  it('drops a connection that finished TLS but trickles its request headers: the deadline counts from TCP accept', async () => {
+    const { server, url } = await startServer({ tls: { key, cert }, handshakeTimeoutMs: 300 });
+    const dropped = nextValue(server.errors$, ({ error }) => error instanceof HandshakeDroppedError);
+    const slow = track(tlsConnect({ host: '127.0.0.1', port: Number(new URL(url).port), ca: cert }), (socket) => socket.destroy());
+    slow.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => slow.once('close', () => resolve()));
+    await new Promise<void>((resolve) => slow.once('secureConnect', () => resolve()));
+    slow.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nX-Slow: ');
+    const trickle = setInterval(() => slow.write('a'), 50);
+    await closed;
+    clearInterval(trickle);
+    expect((await dropped).error).toMatchObject({ reason: 'timeout' });
+    // A real client finishes its TLS handshake and its request well within the same deadline.
+    const client = await startClient(url, { socketOptions: { ca: cert } });
+    expect(client.isConnected()).toBe(true);
   });
 
   it('stops cleanly: the listener it created is closed, so the port is free again', async () => {
