@@ -16,6 +16,7 @@ import { describeErrors } from './describe-errors.js';
 import { createHandlerContext, type HandlerContext } from './handler-context.js';
 import { McpError } from './mcp-error.js';
 import { progressTokenOf, requestEra } from './negotiation.js';
+import { afterNotificationsRead, type ReceiptPolicy } from './notification-receipt.js';
 import { requestKey } from './request-correlator.js';
 import { ResourceNotFoundError } from './resource-registry.js';
 import type { InFlightRequest, McpSession, RequestEra } from './session.js';
@@ -63,6 +64,8 @@ export interface DispatcherOptions {
   readonly cache: { readonly ttlMs: number; readonly scope: CacheScope };
   /** Most requests one session may have running at once; `undefined` for no cap. */
   readonly maxInFlight: number | undefined;
+  /** How a reply after notifications of its request waits for the client to read them; `undefined`: it does not wait. */
+  readonly notificationReceipt: ReceiptPolicy | undefined;
   /** A handler threw something that is not an `McpError`: the client gets -32603, this gets the details. */
   readonly onInternalError: (error: unknown, session: McpSession, method: string) => void;
   /** A request passed every check and is about to run. */
@@ -104,7 +107,7 @@ export class Dispatcher {
       return;
     }
     const max = this.options.maxInFlight;
-    if (max !== undefined && session.inFlight.size >= max) {
+    if (max !== undefined && session.inFlight.size >= max && running(session) >= max) {
       // Only handlers still running hold a slot: one client cannot pile up unbounded work.
       session.replyError(id, JsonRpcErrorCode.ServerBusy, `Too many requests in progress (${max}); retry when one has finished`, { reason: 'overloaded' });
       return;
@@ -139,29 +142,47 @@ export class Dispatcher {
     const key = requestKey(id);
     const controller = new AbortController();
     let open = true;
+    let notified = false;
     let settle = (): void => undefined;
     const entry: InFlightRequest = {
       id,
       method,
       controller,
       cancelled: false,
+      awaitingReceipt: false,
       done: new Promise<void>((resolve) => {
         settle = resolve;
       }),
     };
     session.inFlight.set(key, entry);
-    const ctx = createHandlerContext(session, id, era, controller.signal, progressTokenOf(request.params), () => open && !entry.cancelled);
+    const link = { isOpen: () => open && !entry.cancelled, notified: () => (notified = true) };
+    const ctx = createHandlerContext(session, id, era, controller.signal, progressTokenOf(request.params), link);
     const call: MethodCall<unknown> = { params, session, id, era, ctx };
     const finish = (): void => {
-      open = false;
       if (session.inFlight.get(key) === entry) session.inFlight.delete(key);
       settle();
     };
-    const succeed = (result: JsonObject): void => {
-      if (!entry.cancelled) session.reply(id, this.shape(result, era, spec.cacheable === true));
+    const onError = (error: unknown): void => this.options.onInternalError(error, session, method);
+    // The answer goes out now, unless this request sent notifications: then once the client has
+    // read them (notification-receipt.ts). Requests without notifications never wait.
+    const answer = (send: () => void): Promise<void> | undefined => {
+      open = false;
+      const policy = this.options.notificationReceipt;
+      if (entry.cancelled) return undefined;
+      if (!notified || policy === undefined) {
+        send();
+        return undefined;
+      }
+      entry.awaitingReceipt = true;
+      return afterNotificationsRead(session, controller.signal, policy).then(() => {
+        if (!entry.cancelled) send();
+      });
     };
-    const failed = (error: unknown): void => {
-      if (!entry.cancelled) this.fail(session, id, method, era, error);
+    const succeed = (result: JsonObject): Promise<void> | undefined => answer(() => session.reply(id, this.shape(result, era, spec.cacheable === true)));
+    const failed = (error: unknown): Promise<void> | undefined => answer(() => this.fail(session, id, method, era, error));
+    const conclude = (answered: Promise<void> | undefined): void => {
+      if (answered === undefined) finish();
+      else answered.finally(finish).catch(onError);
     };
     // Handlers run now, not on a later tick: `initialize` must take effect before the next frame
     // of the same burst is admitted, and synchronous answers go out in request order.
@@ -169,19 +190,14 @@ export class Dispatcher {
     try {
       outcome = spec.handle(call);
     } catch (error) {
-      failed(error);
-      finish();
+      conclude(failed(error));
       return;
     }
     if (!(outcome instanceof Promise)) {
-      succeed(outcome);
-      finish();
+      conclude(succeed(outcome));
       return;
     }
-    outcome
-      .then(succeed, failed)
-      .finally(finish)
-      .catch((error: unknown) => this.options.onInternalError(error, session, method));
+    outcome.then(succeed, failed).finally(finish).catch(onError);
   }
 
   /** Modern results say they are complete, carry cache hints on lists and reads, and name the server. */
@@ -215,6 +231,13 @@ export class Dispatcher {
   private replyMcpError(session: McpSession, id: RequestId, error: McpError): void {
     session.replyError(id, error.code, error.message, error.data);
   }
+}
+
+/** Requests of `session` whose handlers are still running (a reply waiting for a read receipt holds no slot). */
+function running(session: McpSession): number {
+  let count = 0;
+  for (const request of session.inFlight.values()) if (!request.awaitingReceipt) count += 1;
+  return count;
 }
 
 /** Whether this request may run now on this connection; an error if not. */

@@ -31,24 +31,34 @@ export interface HandlerContext {
   readonly request: UpgradeRequestInfo;
   /**
    * Sends `notifications/progress` with the caller's token. Returns false (and sends nothing) when the
-   * request carried no `_meta.progressToken`, when `progress` does not increase, or after the reply.
+   * request carried no `_meta.progressToken`, when `progress` does not increase, or once the handler
+   * has finished. The reply then waits until the client has read it (`notificationReceiptMs`).
    */
   progress(progress: number, total?: number, message?: string): boolean;
   /**
    * Sends `notifications/message` if `level` passes the client's threshold (`logging/setLevel`, or
-   * the request's `_meta` log level in 2026-07-28, where no level means no messages).
+   * the request's `_meta` log level in 2026-07-28, where no level means no messages). Like progress,
+   * the reply waits until the client has read it.
    */
   log(level: LoggingLevel, data: unknown, logger?: string): boolean;
 }
 
-/** Builds the context of one request; `isOpen` turns false once the reply is sent. */
+/** How a request's context reaches back to the request it serves. */
+export interface RequestLink {
+  /** False once the handler has finished or the request was cancelled: nothing more is sent for it. */
+  isOpen(): boolean;
+  /** A notification of this request went out: its reply must not overtake it (see `afterNotificationsRead`). */
+  notified(): void;
+}
+
+/** Builds the context of one request. */
 export function createHandlerContext(
   session: McpSession,
   requestId: RequestId,
   era: RequestEra,
   signal: AbortSignal,
   progressToken: ProgressToken | undefined,
-  isOpen: () => boolean,
+  link: RequestLink,
 ): HandlerContext {
   let lastProgress = -Infinity;
   const modern = era.kind === 'modern' ? era : undefined;
@@ -62,20 +72,25 @@ export function createHandlerContext(
     authInfo: session.authInfo,
     request: session.peer.request,
     progress(progress, total, message) {
-      if (progressToken === undefined || !isOpen() || !(progress > lastProgress)) return false;
+      if (progressToken === undefined || !link.isOpen() || !(progress > lastProgress)) return false;
       lastProgress = progress;
       const params: JsonObject = { progressToken, progress };
       if (total !== undefined) params['total'] = total;
       if (message !== undefined) params['message'] = message;
-      return session.notify(LifecycleMethod.progress, params);
+      return sent(session.notify(LifecycleMethod.progress, params));
     },
     log(level, data, logger) {
-      if (!isOpen()) return false;
+      if (!link.isOpen()) return false;
       const minimum = modern ? modern.logLevel : session.logLevel;
       if (modern && minimum === undefined) return false;
       if (!levelPasses(level, minimum)) return false;
       const params: JsonObject = logger === undefined ? { level, data } : { level, logger, data };
-      return session.notify(LifecycleMethod.message, params);
+      return sent(session.notify(LifecycleMethod.message, params));
     },
   };
+
+  function sent(delivered: boolean): boolean {
+    if (delivered) link.notified();
+    return delivered;
+  }
 }

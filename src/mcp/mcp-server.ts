@@ -12,6 +12,7 @@ import type { HandlerContext } from './handler-context.js';
 import { mcpTransportOptions } from './json-rpc-error-reply.js';
 import type { ToolCallEvent } from './method-host.js';
 import { DEFAULT_PAGE_SIZE } from './paging.js';
+import { DEFAULT_NOTIFICATION_RECEIPT_MS } from './notification-receipt.js';
 import { PlainWsHost } from './plain-ws-host.js';
 import type { PromptDefinition, PromptHandler, RegisteredPrompt } from './prompt-registry.js';
 import type {
@@ -47,6 +48,14 @@ export interface MCPServerOptions
   pageSize?: number;
   /** Cache hints on 2026-07-28 lists, reads and `server/discover`. Default `{ ttlMs: 0, scope: 'private' }`. */
   cache?: { ttlMs?: number; scope?: CacheScope };
+  /**
+   * How long the reply of a request that sent progress or log notifications waits, at most, for the
+   * client to confirm (the pong to a ping sent behind them) that it has read them, ms. Clients that
+   * handle notifications later than responses, the official SDK among them, would otherwise lose
+   * progress that arrives together with the reply. Requests that sent none reply at once. `false`:
+   * never wait. Default 2000.
+   */
+  notificationReceiptMs?: number | false;
 }
 
 /**
@@ -93,6 +102,8 @@ export class MCPServer {
       cache: { ttlMs: options.cache?.ttlMs ?? 0, scope: options.cache?.scope ?? 'private' },
       stopGraceMs,
       maxInFlight: options.maxInFlight === false ? undefined : positive('maxInFlight', options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
+      notificationReceiptMs:
+        options.notificationReceiptMs === false ? undefined : nonNegative('notificationReceiptMs', options.notificationReceiptMs ?? DEFAULT_NOTIFICATION_RECEIPT_MS),
       scheduler,
     });
     this.sessions$ = this.core.sessions$;
@@ -249,6 +260,7 @@ function transportOptionsOf(options: MCPServerOptions): ServerTransportOptions {
     transport: _transport,
     pageSize: _pageSize,
     cache: _cache,
+    notificationReceiptMs: _notificationReceiptMs,
     ...transportOptions
   } = options;
   return transportOptions;

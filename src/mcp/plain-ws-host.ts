@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { firstValueFrom, from, lastValueFrom, race, ReplaySubject, timer, type SchedulerLike } from 'rxjs';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { decodeTextFrame, type JsonObject } from '../protocol/index.js';
-import { CloseCode, type CloseInfo, type UpgradeRequestInfo } from '../transport/index.js';
+import { CloseCode, readReceipt, type CloseInfo, type UpgradeRequestInfo } from '../transport/index.js';
 import { jsonRpcErrorReply } from './json-rpc-error-reply.js';
 import type { McpPeer } from './session.js';
 
@@ -89,6 +89,7 @@ export class PlainWsHost {
         return true;
       },
       close: (code = CloseCode.Normal, reason = '') => socket.close(code, reason),
+      readReceipt: () => readReceipt(socket),
     };
     this.peers.set(peer.id, { peer, socket, closed });
     socket.on('error', (error) => this.options.onError(error, peer.id));

@@ -51,6 +51,8 @@ export interface ServerCoreOptions {
   readonly stopGraceMs: number;
   /** Most requests one session may have running at once; `undefined` for no cap. */
   readonly maxInFlight: number | undefined;
+  /** How long a reply after notifications of its request waits for the client's read receipt, ms; `undefined`: it does not wait. */
+  readonly notificationReceiptMs: number | undefined;
   readonly scheduler: SchedulerLike;
 }
 
@@ -101,6 +103,7 @@ export class ServerCore implements MethodHost {
       serverInfo: options.serverInfo,
       cache: options.cache,
       maxInFlight: options.maxInFlight,
+      notificationReceipt: options.notificationReceiptMs === undefined ? undefined : { timeoutMs: options.notificationReceiptMs, scheduler: options.scheduler },
       onInternalError: (error, session, method) => this.errorsSubject.next({ error, context: `method ${method}`, sessionId: session.id }),
       onAdmitted: (session, era) => {
         if (era.kind === 'modern') this.announce(session, era);

@@ -29,6 +29,12 @@ export interface McpPeer {
   /** Serialises and sends; false when the socket is no longer open. Throws if `message` is not serialisable. */
   send(message: JsonObject): boolean;
   close(code?: number, reason?: string): void;
+  /**
+   * Emits once, then completes, when the client has read everything sent to it before the call,
+   * or the connection is gone. Without it, replies never wait for the client (see
+   * `afterNotificationsRead`).
+   */
+  readReceipt?(): Observable<void>;
 }
 
 /**
@@ -55,6 +61,8 @@ export interface InFlightRequest {
   readonly controller: AbortController;
   /** Set by `notifications/cancelled`: the reply, whatever it is, is not sent. */
   cancelled: boolean;
+  /** The handler has finished; its reply waits for the client to have read the request's notifications. */
+  awaitingReceipt: boolean;
   readonly done: Promise<void>;
 }
 

@@ -9,6 +9,7 @@ import { CloseCode } from './close-codes.js';
 import type { HeartbeatPeer } from './heartbeat.js';
 import type { ResumableSession } from './session-resumption.js';
 import type { MessageRateLimiter } from './message-rate-limit.js';
+import { readReceipt } from './read-receipt.js';
 import type { OutboundGate } from './slow-consumer.js';
 import { holdWritesForThisTurn } from './write-batch.js';
 import { withoutSessionRequest } from './session-request.js';
@@ -186,6 +187,11 @@ export class ClientConnection implements ClientInfo, HeartbeatPeer {
 
   ping(): void {
     this.socket.ping();
+  }
+
+  /** Emits once the client has read everything sent to it so far, or its socket is gone (see `readReceipt`). */
+  readReceipt(): Observable<void> {
+    return readReceipt(this.socket);
   }
 
   close(code: number = CloseCode.Normal, reason = ''): void {

@@ -14,6 +14,7 @@ export {
   type ReplyProblemKind,
 } from './server-options.js';
 export { ClientConnection, type ClientInfo, type UpgradeRequestInfo } from './client-connection.js';
+export { readReceipt } from './read-receipt.js';
 export { WebSocketClientTransport, type ClientState, type SessionOutcome } from './client-transport.js';
 export {
   DEFAULT_RECONNECT,

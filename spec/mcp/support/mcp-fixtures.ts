@@ -4,7 +4,7 @@
  * so `afterEach(closeAll)` closes it.
  */
 import { filter, firstValueFrom, ReplaySubject, timeout, type Observable } from 'rxjs';
-import { WebSocket, type RawData } from 'ws';
+import { WebSocket, type ClientOptions, type RawData } from 'ws';
 import { MCPServer, type MCPServerOptions } from '../../../src/mcp/index.js';
 import type { JsonObject } from '../../../src/protocol/index.js';
 
@@ -76,8 +76,8 @@ export class RawMcpClient {
     socket.on('error', () => undefined);
   }
 
-  static async connect(url: string, protocols: string | string[] = 'mcp'): Promise<RawMcpClient> {
-    const socket = new WebSocket(url, protocols);
+  static async connect(url: string, protocols: string | string[] = 'mcp', options?: ClientOptions): Promise<RawMcpClient> {
+    const socket = new WebSocket(url, protocols, options);
     const client = track(new RawMcpClient(socket), (c) => c.close());
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
