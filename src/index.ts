@@ -1,16 +1,69 @@
 /**
  * nexus-mcp: a WebSocket transport for the Model Context Protocol.
+ *
+ * The root gathers what most programs need: the MCP server and client, the transport's server and
+ * client, routing helpers, close codes, and every error class a program can meet on an `errors$`
+ * stream or in a rejection. The subpaths (`nexus-mcp/transport`, `nexus-mcp/mcp`, `nexus-mcp/sdk`,
+ * `nexus-mcp/testing`) hold the rest.
  * @packageDocumentation
  */
-export {
-  WebSocketServerTransport,
-  WebSocketClientTransport,
+
+// MCP.
+export { MCPServer, SimpleMCPClient, mcpTransportOptions, toJsonSchema, described } from './mcp/index.js';
+export type {
+  MCPServerOptions,
+  SimpleMCPClientOptions,
+  CallToolOptions,
+  RequestOptions,
+  Progress,
+  McpClientState,
+  HandlerContext,
+  ToolDefinition,
+  StructuredToolDefinition,
+  ToolReply,
+  ToolResultBody,
+  RegisteredTool,
+  ResourceDefinition,
+  RegisteredResource,
+  RegisteredResourceTemplate,
+  PromptDefinition,
+  RegisteredPrompt,
+  Workflow,
+  SessionEvent,
+  ToolCallEvent,
+  ServerErrorEvent,
+} from './mcp/index.js';
+export { JsonRpcErrorCode } from './protocol/index.js';
+export type {
+  JsonObject,
+  JsonValue,
+  CallToolResult,
+  Tool,
+  Resource,
+  Prompt,
+  ContentBlock,
+  Implementation,
+  InitializeResult,
+  JsonRpcNotification,
+} from './protocol/index.js';
+
+// The transport.
+export { WebSocketServerTransport, WebSocketClientTransport, CloseCode, classifyCloseCode, ofType, isType, routeByType } from './transport/index.js';
+export type {
+  ServerTransportOptions,
+  ClientTransportOptions,
+  ClientMessage,
   ClientConnection,
-  CloseCode,
-  classifyCloseCode,
-  ofType,
-  isType,
-  routeByType,
+  ClientInfo,
+  ClientState,
+  Disconnection,
+  MessageHandler,
+  MessageHandlerMap,
+  TransportErrorEvent,
+} from './transport/index.js';
+
+// Every error a program can meet.
+export {
   TransportError,
   NotConnectedError,
   QueueFullError,
@@ -23,59 +76,22 @@ export {
   InvalidFrameError,
   HandlerError,
   SocketError,
-  type ServerTransportOptions,
-  type ClientTransportOptions,
-  type ClientMessage,
-  type ClientInfo,
-  type ClientState,
-  type Disconnection,
-  type MessageHandler,
-  type MessageHandlerMap,
-  type TransportErrorEvent,
+  InboxOverflowError,
+  SerializationError,
+  SessionExpiredError,
+  ResumeRefusedError,
+  UpgradeRefusedError,
+  HandshakeDroppedError,
+  ServerFullError,
+  RateLimitedError,
+  OverloadedError,
 } from './transport/index.js';
-export type { JsonObject, JsonValue } from './protocol/index.js';
 export {
-  MCPServer,
-  SimpleMCPClient,
   McpError,
   ToolError,
   ConnectionClosedError,
   RequestTimeoutError,
   ServerStoppingError,
-  described,
-  toJsonSchema,
-  mcpTransportOptions,
-  jsonRpcErrorReply,
-  type MCPServerOptions,
-  type SimpleMCPClientOptions,
-  type CallToolOptions,
-  type RequestOptions,
-  type Progress,
-  type McpClientState,
-  type HandlerContext,
-  type ToolDefinition,
-  type StructuredToolDefinition,
-  type ToolReply,
-  type ToolResultBody,
-  type RegisteredTool,
-  type ResourceDefinition,
-  type RegisteredResource,
-  type RegisteredResourceTemplate,
-  type PromptDefinition,
-  type RegisteredPrompt,
-  type Workflow,
-  type SessionEvent,
-  type ToolCallEvent,
-  type ServerErrorEvent,
+  CancelledError,
+  ResourceNotFoundError,
 } from './mcp/index.js';
-export {
-  JsonRpcErrorCode,
-  type CallToolResult,
-  type Tool,
-  type Resource,
-  type Prompt,
-  type ContentBlock,
-  type Implementation,
-  type InitializeResult,
-  type JsonRpcNotification,
-} from './protocol/index.js';

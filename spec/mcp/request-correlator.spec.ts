@@ -1,7 +1,8 @@
 /** Request correlation by id, with timeouts in virtual time. */
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { ConnectionClosedError, McpError, RequestCorrelator, RequestTimeoutError } from '../../src/mcp/index.js';
+import { ConnectionClosedError, McpError, RequestTimeoutError } from '../../src/mcp/index.js';
+import { RequestCorrelator } from '../../src/mcp/request-correlator.js';
 import type { JsonObject } from '../../src/protocol/index.js';
 
 /** A correlator (real time), and a list to record what it sends. */

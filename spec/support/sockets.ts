@@ -9,6 +9,7 @@ import { WebSocket, WebSocketServer, type ClientOptions, type RawData, type Serv
 import {
   WebSocketClientTransport,
   WebSocketServerTransport,
+  type ClientConnection,
   type ClientTransportOptions,
   type ServerTransportOptions,
 } from '../../src/transport/index.js';
@@ -32,6 +33,14 @@ export async function startServer(options: ServerTransportOptions = {}): Promise
   const url = server.url;
   if (url === undefined) throw new Error('a started server has a url');
   return { server, url };
+}
+
+/**
+ * The server's ws socket under one of its clients: for tests that must look at the wire itself
+ * (negotiated extensions, bytes written). Reaches into internals on purpose.
+ */
+export function serverSocketOf(client: ClientConnection): WebSocket {
+  return (client as unknown as { link: { socket: WebSocket } }).link.socket;
 }
 
 /** The port a started server transport listens on. */

@@ -71,3 +71,13 @@ export class RequestTimeoutError extends McpError {
 export class ToolError extends Error {
   override readonly name = 'ToolError';
 }
+
+/** The server is stopping: what the signals of handlers still running at the end of the drain are aborted with. */
+export class ServerStoppingError extends Error {
+  override readonly name = 'ServerStoppingError';
+}
+
+/** Why a handler's signal was aborted because the client sent `notifications/cancelled`. */
+export class CancelledError extends Error {
+  override readonly name = 'CancelledError';
+}

@@ -117,6 +117,14 @@ export class HandshakeDroppedError extends TransportError {
   }
 }
 
+/**
+ * The reason a client's `signal` is aborted when the client is gone for good: its connection
+ * closed (and, for a resumable client, its resume window passed). Work for it may stop.
+ */
+export class ClientGoneError extends TransportError {
+  readonly code = 'client_gone';
+}
+
 /** A connection arrived while `maxClients` were connected; it was closed with 1013. */
 export class ServerFullError extends TransportError {
   readonly code = 'server_full';

@@ -1,28 +1,63 @@
 /**
  * nexus-mcp/transport: the WebSocket transport for JSON messages, with Observable state.
+ *
+ * What is here is the public surface, grouped and explicit; everything else under this folder is
+ * internal and may change without notice.
  * @packageDocumentation
  */
-export { WebSocketServerTransport, type ClientMessage, type Disconnection } from './server-transport.js';
+
+// The server: one operator pipeline per server, fed by edges.
+export { WebSocketServerTransport, type ClientMessage } from './server/server-transport.js';
+export type { ServerTransportOptions } from './server/server-options.js';
+export type { ReplyProblem, ReplyProblemKind } from './server/error-reply.js';
+export type { ClientConnection, ClientInfo } from './server/connection.js';
+export type { Disconnection } from './server/peers.js';
+export type { Logger } from './server/logger.js';
+export type { Edge, EdgeHost, PeerArrival, PeerLink, CloseInfo, UpgradeRequestInfo } from './edges/edge.js';
+export type { CompressionOptions } from './edges/compression.js';
+export type { ServerTlsOptions } from './edges/tls.js';
+
+// The client.
+export { WebSocketClientTransport, type ClientState, type SessionOutcome } from './client/client-transport.js';
+export type { ClientTransportOptions, ReconnectOptions } from './client/client-options.js';
+export type { WebSocketLike, WebSocketConstructor } from './client/client-socket.js';
+export type { SendQueueLimits } from './client/send-queue.js';
+export type { ReconnectPolicy } from './operators/reconnect.js';
+
+// Messages: routing and handlers.
+export { ofType, isType, type MessageOfType } from './operators/of-type.js';
+export { routeByType, type MessageHandlerMap } from './operators/route-by-type.js';
+export type { MessageHandler, HandlerResult } from './flow/run-handlers.js';
+export { countReached } from './operators/wait-for-count.js';
+export type { HeartbeatOptions } from './operators/heartbeat.js';
+
+// Limits.
+export type { MessageRateOptions } from './flow/message-rate.js';
+export type { TokenBucketOptions } from './flow/token-bucket.js';
+export type { SlowConsumerPolicy, SlowConsumerOptions, SlowConsumerEvent } from './flow/slow-consumer.js';
+
+// Who may connect.
 export {
-  resolveServerOptions,
-  defaultErrorReply,
-  DEFAULT_MAX_MESSAGE_SIZE,
-  DEFAULT_HEARTBEAT,
-  DEFAULT_MAX_CLIENTS,
-  type ServerTransportOptions,
-  type ReplyProblem,
-  type ReplyProblemKind,
-} from './server-options.js';
-export { ClientConnection, type ClientInfo, type UpgradeRequestInfo } from './client-connection.js';
-export { readReceipt } from './read-receipt.js';
-export { WebSocketClientTransport, type ClientState, type SessionOutcome } from './client-transport.js';
-export {
-  DEFAULT_RECONNECT,
-  DEFAULT_QUEUE,
-  type ClientTransportOptions,
-  type ReconnectOptions,
-} from './client-options.js';
-export { type WebSocketLike, type WebSocketConstructor } from './client-socket.js';
+  allow,
+  deny,
+  bearerAuth,
+  bearerToken,
+  tokenSubprotocol,
+  type AuthInfo,
+  type Authenticate,
+  type AuthOutcome,
+  type BearerVerdict,
+  type TokenSources,
+  type UpgradeRequest,
+} from './security/authenticate.js';
+export { quotePeerText, cutPeerText, PEER_TEXT_LIMIT } from './security/quote-peer-text.js';
+
+// Session resumption.
+export { InMemoryReplayStore, type ReplayStore, type ReplayEntry, type ReplayLimits } from './resume/replay-log.js';
+export type { ResumeOptions } from './resume/session-resumption.js';
+export type { Resumption } from './resume/session-host.js';
+
+// Close codes and errors.
 export { CloseCode, classifyCloseCode, type CloseDisposition } from './close-codes.js';
 export {
   TransportError,
@@ -48,48 +83,3 @@ export {
   OverloadedError,
   type TransportErrorEvent,
 } from './errors.js';
-export {
-  allow,
-  deny,
-  bearerAuth,
-  bearerToken,
-  tokenSubprotocol,
-  redactCredentials,
-  DEFAULT_TOKEN_SOURCES,
-  type AuthInfo,
-  type Authenticate,
-  type AuthOutcome,
-  type BearerVerdict,
-  type TokenSources,
-  type UpgradeRequest,
-} from './authenticate.js';
-export { compileOriginAllowList, compileHostAllowList, sameHostOrLocalOrigin, isLocalHostname } from './origin-policy.js';
-export { TokenBucket, KeyedTokenBuckets, type TokenBucketOptions } from './token-bucket.js';
-export { MessageRateLimiter, DEFAULT_MESSAGE_RATE, type MessageRateOptions, type RateVerdict } from './message-rate-limit.js';
-export { InFlightLimiter, DEFAULT_MAX_IN_FLIGHT } from './in-flight-limit.js';
-export {
-  DEFAULT_HIGH_WATERMARK,
-  type SlowConsumerPolicy,
-  type SlowConsumerOptions,
-  type SlowConsumerEvent,
-} from './slow-consumer.js';
-export { DEFAULT_COMPRESSION, type CompressionOptions } from './compression.js';
-export type { ServerTlsOptions } from './tls.js';
-export { ofType, isType, type MessageOfType } from './of-type.js';
-export {
-  routeByType,
-  type MessageHandler,
-  type MessageHandlerMap,
-  type HandlerResult,
-} from './message-handler.js';
-export { cutPeerText, quotePeerText, PEER_TEXT_LIMIT } from './quote-peer-text.js';
-export { heartbeat, type HeartbeatOptions, type HeartbeatPeer } from './heartbeat.js';
-export { fullJitterDelay, type BackoffOptions } from './backoff.js';
-export { reconnect, type ReconnectPolicy } from './reconnect.js';
-export { countReached, waitForCount } from './wait-for-count.js';
-export { SendQueue, type SendQueueLimits } from './send-queue.js';
-export type { CloseInfo } from './socket-events.js';
-export type { Logger } from './logger.js';
-export type { Resumption } from './server-transport.js';
-export { InMemoryReplayStore, type ReplayStore, type ReplayEntry, type ReplayLimits } from './replay-log.js';
-export { DEFAULT_RESUME, type ResumeOptions } from './session-resumption.js';

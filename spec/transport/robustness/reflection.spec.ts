@@ -8,7 +8,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as t from 'io-ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimpleMCPClient } from '../../../src/mcp/index.js';
-import { mcpTransportOptions, serveSdkServer } from '../../../src/mcp/sdk-transport-adapter.js';
+import { mcpTransportOptions, serveSdkServer } from '../../../src/mcp/sdk/index.js';
 import type { JsonObject } from '../../../src/protocol/index.js';
 import { closeAll as closeMcp, modernMeta, RawMcpClient, startMcpServer } from '../../mcp/support/mcp-fixtures.js';
 import { closeAll, track } from '../../support/resources.js';

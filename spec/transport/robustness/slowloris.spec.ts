@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../src/protocol/index.js';
 import { HandshakeDroppedError, type ServerTransportOptions, type WebSocketServerTransport } from '../../../src/transport/index.js';
-import { pendingHandshakes, type Listener } from '../../../src/transport/listener.js';
+import { pendingHandshakes, type Listener } from '../../../src/transport/edges/listener.js';
 import { closeAll } from '../../support/resources.js';
 import { EXPECT_WITHIN, portOf, startServer } from '../../support/sockets.js';
 import { Bystander } from './bystander.js';
@@ -21,7 +21,7 @@ const echo = (message: JsonObject): JsonObject => ({ type: 'echo', original: mes
 
 /** The transport's own http server (private: the test watches its handshake bookkeeping). */
 function listenerOf(server: WebSocketServerTransport): Listener {
-  const listener = (server as unknown as { listener: Listener | undefined }).listener;
+  const listener = (server as unknown as { edge: { listener: Listener | undefined } }).edge.listener;
   if (!listener) throw new Error('the transport listens on its own server');
   return listener;
 }

@@ -1,0 +1,250 @@
+/** SimpleMCPClient against MCPServer over real sockets. */
+import * as t from 'io-ts';
+import { filter, firstValueFrom, fromEvent, race, take, timer, toArray } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ConnectionClosedError,
+  McpError,
+  RequestTimeoutError,
+  SimpleMCPClient,
+  type MCPServer,
+  type Progress,
+  type SimpleMCPClientOptions,
+} from '../../../src/mcp/index.js';
+import { CloseCode, WebSocketServerTransport } from '../../../src/transport/index.js';
+import { closeAll, startMcpServer, track } from '../support/mcp-fixtures.js';
+
+afterEach(closeAll);
+
+function setup(server: MCPServer): void {
+  server.registerTool('add', { description: 'Adds', input: t.type({ a: t.number, b: t.number }) }, ({ a, b }) => String(a + b));
+  server.registerTool('sleep', { input: t.type({ ms: t.number, label: t.string }) }, async ({ ms, label }, ctx) => {
+    await firstValueFrom(race(timer(ms), fromEvent(ctx.signal, 'abort')));
+    if (ctx.signal.aborted) throw ctx.signal.reason as Error;
+    return label;
+  });
+  server.registerTool('steps', { input: t.type({ n: t.Int }) }, async ({ n }, ctx) => {
+    for (let i = 1; i <= n; i += 1) {
+      ctx.progress(i, n, `step ${i}`);
+      await Promise.resolve();
+    }
+    return 'done';
+  });
+  server.registerResource('memo://m', { name: 'm', mimeType: 'text/plain' }, () => 'memo');
+  server.registerResourceTemplate('greeting://{name}', { name: 'greeting' }, (_uri, { name }) => `hello ${name ?? ''}`);
+  server.registerPrompt('ask', { description: 'Asks', args: t.type({ topic: t.string }) }, ({ topic }) => `Tell me about ${topic}`);
+}
+
+/** Starts a server plus a client connected to it (fast reconnect timings). */
+async function connected(options: SimpleMCPClientOptions = {}, serverOptions: Parameters<typeof startMcpServer>[0] = {}) {
+  const { server, port, url } = await startMcpServer({ name: 'client-spec', version: '1.0.0', instructions: 'hi', ...serverOptions }, setup);
+  const client = track(
+    new SimpleMCPClient({
+      port,
+      host: '127.0.0.1',
+      clientInfo: { name: 'simple-spec', version: '0.0.1' },
+      transport: { heartbeat: false, reconnect: { initialDelay: 10, maxDelay: 50, maxRetries: 20 } },
+      ...options,
+    }),
+    (c) => c.disconnect(),
+  );
+  const initialized = await client.connect();
+  return { server, client, initialized, url };
+}
+
+describe('SimpleMCPClient', () => {
+  it('connects with the handshake and exposes what the server said', async () => {
+    const { client, initialized } = await connected();
+    expect(initialized).toEqual({
+      protocolVersion: '2025-11-25',
+      capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {} },
+      serverInfo: { name: 'client-spec', version: '1.0.0' },
+      instructions: 'hi',
+    });
+    expect(client.state).toBe('ready');
+    expect(client.serverInfo).toEqual({ name: 'client-spec', version: '1.0.0' });
+    expect(client.instructions).toBe('hi');
+    expect(await client.connect()).toBe(initialized); // idempotent
+    await expect(client.ping()).resolves.toBeGreaterThanOrEqual(0);
+  });
+
+  it('follows cursors through every page of tools', async () => {
+    const { client, server } = await connected({}, { pageSize: 2 });
+    for (const name of ['t1', 't2', 't3']) server.registerTool(name, { input: t.type({}) }, () => name);
+    const tools = await client.listTools();
+    expect(tools.map((tool) => tool.name)).toEqual(['add', 'sleep', 'steps', 't1', 't2', 't3']);
+  });
+
+  it('calls tools: results, isError results, and McpError for protocol errors', async () => {
+    const { client } = await connected();
+    expect(await client.callTool('add', { a: 1, b: 2 })).toEqual({ content: [{ type: 'text', text: '3' }] });
+    expect(await client.callTool('add', { a: 1 })).toMatchObject({ isError: true });
+    const error = await client.callTool('nope').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(McpError);
+    expect(error).toMatchObject({ code: -32602, message: 'Unknown tool', data: { name: 'nope' } });
+  });
+
+  it('correlates replies by id, not by order', async () => {
+    const { client } = await connected();
+    const slow = client.callTool('sleep', { ms: 60, label: 'slow' });
+    const fast = client.callTool('sleep', { ms: 1, label: 'fast' });
+    const order: string[] = [];
+    await Promise.all([slow.then(() => order.push('slow')), fast.then(() => order.push('fast'))]);
+    expect(order).toEqual(['fast', 'slow']);
+    expect((await slow).content).toEqual([{ type: 'text', text: 'slow' }]);
+    expect((await fast).content).toEqual([{ type: 'text', text: 'fast' }]);
+  });
+
+  it('reports progress through onProgress', async () => {
+    const { client } = await connected();
+    const updates: Progress[] = [];
+    await client.callTool('steps', { n: 3 }, { onProgress: (progress) => updates.push(progress) });
+    expect(updates).toEqual([
+      { progress: 1, total: 3, message: 'step 1' },
+      { progress: 2, total: 3, message: 'step 2' },
+      { progress: 3, total: 3, message: 'step 3' },
+    ]);
+  });
+
+  it('aborts a call with its signal: rejects with the reason and cancels it on the server', async () => {
+    const { client, server } = await connected();
+    const cancelled = firstValueFrom(server.toolCalls$.pipe(filter((call) => call.outcome === 'cancelled')));
+    const controller = new AbortController();
+    const call = client.callTool('sleep', { ms: 200, label: 'never' }, { signal: controller.signal });
+    await firstValueFrom(timer(20));
+    controller.abort(new Error('user gave up'));
+    await expect(call).rejects.toThrow('user gave up');
+    expect(await cancelled).toMatchObject({ name: 'sleep', outcome: 'cancelled' });
+    // A signal aborted before the call never sends it.
+    await expect(client.callTool('add', { a: 1, b: 1 }, { signal: AbortSignal.abort(new Error('too late')) })).rejects.toThrow('too late');
+  });
+
+  it('times out with RequestTimeoutError and cancels the call on the server', async () => {
+    const { client, server } = await connected();
+    const cancelled = firstValueFrom(server.toolCalls$.pipe(filter((call) => call.outcome === 'cancelled')));
+    const error = await client.callTool('sleep', { ms: 300, label: 'late' }, { timeoutMs: 30 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect(error).toMatchObject({ code: -32001 });
+    expect(await cancelled).toMatchObject({ name: 'sleep' });
+  });
+
+  it('reads resources and prompts, and sets the log level', async () => {
+    const { client } = await connected();
+    expect(await client.listResources()).toEqual([{ uri: 'memo://m', name: 'm', mimeType: 'text/plain' }]);
+    expect(await client.listResourceTemplates()).toEqual([{ uriTemplate: 'greeting://{name}', name: 'greeting' }]);
+    expect(await client.readResource('greeting://ada')).toEqual({ contents: [{ uri: 'greeting://ada', text: 'hello ada' }] });
+    expect(await client.listPrompts()).toEqual([{ name: 'ask', description: 'Asks', arguments: [{ name: 'topic', required: true }] }]);
+    expect(await client.getPrompt('ask', { topic: 'otters' })).toEqual({ description: 'Asks', messages: [{ role: 'user', content: { type: 'text', text: 'Tell me about otters' } }] });
+    await expect(client.setLogLevel('error')).resolves.toBeUndefined();
+    await expect(client.readResource('nowhere://x')).rejects.toMatchObject({ code: -32002 });
+  });
+
+  it('streams notifications: list_changed and resources/updated', async () => {
+    const { client, server } = await connected();
+    const methods = firstValueFrom(client.notifications$.pipe(take(2), toArray()));
+    await client.subscribeResource('memo://m');
+    server.registerTool('fresh', { input: t.type({}) }, () => 'fresh');
+    server.notifyResourceUpdated('memo://m');
+    expect((await methods).map((notification) => notification.method)).toEqual(['notifications/tools/list_changed', 'notifications/resources/updated']);
+  });
+
+  it('answers the server ping', async () => {
+    const { server } = await connected();
+    const [sessionId] = server.sessionIds();
+    await expect(server.ping(sessionId ?? '')).resolves.toBeGreaterThanOrEqual(0);
+  });
+
+  it('after a dropped connection: in-flight calls fail clearly, the client re-initializes, new calls work', async () => {
+    const { client, server } = await connected();
+    const reopened = firstValueFrom(server.sessions$.pipe(filter((event) => event.type === 'opened')));
+    const inFlight = client.callTool('sleep', { ms: 500, label: 'lost' });
+    await firstValueFrom(timer(20));
+    for (const connection of server.transport.getClients()) connection.close(CloseCode.ServiceRestart, 'restarting');
+    const error = await inFlight.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect((error as Error).message).toContain('may or may not have run');
+    expect(await reopened).toMatchObject({ type: 'opened', clientInfo: { name: 'simple-spec', version: '0.0.1' } });
+    expect(await client.callTool('add', { a: 2, b: 2 })).toEqual({ content: [{ type: 'text', text: '4' }] });
+    expect(client.state).toBe('ready');
+  });
+
+  it('with resume: false, an abrupt drop (no close handshake) starts a fresh MCP session, not a transport-level resumption', async () => {
+    const { client, server } = await connected({ resume: false });
+    const sessions = firstValueFrom(server.sessions$.pipe(take(2), toArray()));
+    for (const connection of server.transport.getClients()) connection.terminate();
+    const [closed, reopened] = await sessions;
+    expect(closed).toMatchObject({ type: 'closed', close: { code: 1006 } });
+    expect(reopened).toMatchObject({ type: 'opened', era: 'legacy' });
+    expect(reopened?.sessionId).not.toBe(closed?.sessionId);
+    expect(await client.callTool('add', { a: 1, b: 2 })).toEqual({ content: [{ type: 'text', text: '3' }] });
+  });
+
+  it('a call made while reconnecting waits for the new session', async () => {
+    const { client, server } = await connected();
+    const reconnecting = firstValueFrom(client.state$.pipe(filter((state) => state === 'reconnecting')));
+    for (const connection of server.transport.getClients()) connection.close(CloseCode.ServiceRestart);
+    await reconnecting;
+    expect(await client.callTool('add', { a: 5, b: 5 })).toEqual({ content: [{ type: 'text', text: '10' }] });
+  });
+
+  it('disconnect(): in-flight calls fail, later calls and connect() reject, streams complete', async () => {
+    const { client } = await connected();
+    const done = firstValueFrom(client.notifications$, { defaultValue: 'completed' });
+    const inFlight = client.callTool('sleep', { ms: 500, label: 'x' }).catch((error: unknown) => error);
+    await client.disconnect();
+    expect(await inFlight).toBeInstanceOf(ConnectionClosedError);
+    await expect(client.callTool('add', { a: 1, b: 1 })).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(client.connect()).rejects.toBeInstanceOf(ConnectionClosedError);
+    expect(await done).toBe('completed');
+    expect(client.state).toBe('closed');
+  });
+
+  it('calling before connect() fails clearly', async () => {
+    const client = new SimpleMCPClient({ port: 1 });
+    await expect(client.listTools()).rejects.toThrow('call connect()');
+  });
+
+  it('connect() rejects when nothing listens (reconnect disabled)', async () => {
+    const client = track(new SimpleMCPClient({ url: 'ws://127.0.0.1:1', transport: { reconnect: false, heartbeat: false } }), (c) => c.disconnect());
+    await expect(client.connect()).rejects.toBeInstanceOf(ConnectionClosedError);
+  });
+
+  it('connect() rejects a server that answers a version the client does not speak', async () => {
+    const fake = track(
+      new WebSocketServerTransport({
+        host: '127.0.0.1',
+        port: 0,
+        heartbeat: false,
+        logger: false,
+        messageHandler: (message) =>
+          message['method'] === 'initialize'
+            ? { jsonrpc: '2.0', id: message['id'] as number, result: { protocolVersion: '1999-01-01', capabilities: {}, serverInfo: { name: 'old', version: '0' } } }
+            : undefined,
+      }),
+      (s) => s.stop(),
+    );
+    await fake.start();
+    const client = track(new SimpleMCPClient({ url: fake.url ?? '', transport: { reconnect: false, heartbeat: false } }), (c) => c.disconnect());
+    await expect(client.connect()).rejects.toThrow('1999-01-01');
+    expect(client.state).toBe('closed');
+  });
+
+  describe('with useTransport: false (plain ws)', () => {
+    it('speaks the same MCP', async () => {
+      const { client } = await connected({ useTransport: false });
+      expect(await client.callTool('add', { a: 20, b: 22 })).toEqual({ content: [{ type: 'text', text: '42' }] });
+      expect((await client.listTools()).length).toBe(3);
+    });
+
+    it('does not reconnect: a dropped connection closes the client and fails calls', async () => {
+      const { client, server } = await connected({ useTransport: false });
+      const closed = firstValueFrom(client.state$.pipe(filter((state) => state === 'closed')));
+      const inFlight = client.callTool('sleep', { ms: 500, label: 'x' });
+      await firstValueFrom(timer(20));
+      for (const connection of server.transport.getClients()) connection.close(CloseCode.ServiceRestart);
+      await expect(inFlight).rejects.toBeInstanceOf(ConnectionClosedError);
+      await closed;
+      await expect(client.ping()).rejects.toBeInstanceOf(ConnectionClosedError);
+    });
+  });
+});

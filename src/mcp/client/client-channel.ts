@@ -1,0 +1,43 @@
+import type { Observable } from 'rxjs';
+import type { JsonObject } from '../../protocol/index.js';
+import { WebSocketClientTransport, type ClientState, type ClientTransportOptions, type SessionOutcome } from '../../transport/index.js';
+
+/**
+ * What `SimpleMCPClient` needs from a connection: send JSON, receive JSON, know whether it is up,
+ * and hear whether a reconnection resumed the session.
+ */
+export interface ClientChannel {
+  /** Replays the current state to each subscriber; completes when the channel is done for good. */
+  readonly state$: Observable<ClientState>;
+  /** Every JSON object the server sends (hot). */
+  readonly messages$: Observable<JsonObject>;
+  /**
+   * What the server said about the session at each open, before any message of that connection:
+   * `resumed` (the missed messages are replayed next) or a fresh session. Silent when the server
+   * offers no sessions or the channel does not ask for them.
+   */
+  readonly session$: Observable<SessionOutcome>;
+  start(): Promise<void>;
+  send(message: JsonObject): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Over `WebSocketClientTransport`: reconnection with backoff, bounded offline queue, heartbeat, and
+ * session resumption unless `options.resume` is `false`. The seed's plain path (`useTransport:
+ * false`) is the same transport with all of those off: one socket, and when it closes, the end.
+ */
+export function transportChannel(url: string, options: ClientTransportOptions): ClientChannel {
+  const transport = new WebSocketClientTransport(url, { ...options, protocols: ['mcp'] });
+  return {
+    state$: transport.state$,
+    messages$: transport.messages$,
+    session$: transport.session$,
+    start: () => transport.start(),
+    send: (message) => transport.sendMessage(message),
+    stop: () => transport.stop(),
+  };
+}
+
+/** `useTransport: false`: the client transport without its extras, as the seed's plain path had none. */
+export const PLAIN_CLIENT: ClientTransportOptions = { reconnect: false, heartbeat: false, queue: false, resume: false };

@@ -1,0 +1,76 @@
+import type { SchedulerLike } from 'rxjs';
+import { LATEST_LEGACY_PROTOCOL_VERSION, type ClientCapabilities, type Implementation } from '../../protocol/index.js';
+import type { ClientTransportOptions } from '../../transport/index.js';
+
+/** How a `SimpleMCPClient` connects and introduces itself; every field is optional. */
+export interface SimpleMCPClientOptions {
+  /** Server host. Default `'localhost'`. Ignored when `url` is given. */
+  host?: string;
+  /** Server port. Default 3001. Ignored when `url` is given. */
+  port?: number;
+  /** The full `ws://` / `wss://` URL, instead of host and port. */
+  url?: string;
+  /** `true` (default): over `WebSocketClientTransport`, which reconnects; `false`: one plain ws socket (legacy path). */
+  useTransport?: boolean;
+  /**
+   * Ask the server for a resumable session (transport path only). After a short drop the MCP
+   * session carries on: calls in flight get their replies, nothing is re-initialized. Servers that
+   * offer no sessions are served as with `false`. Default `true`.
+   */
+  resume?: boolean;
+  /** Sent in `initialize`. Default `{ name: 'nexus-mcp-client', version: '0.1.0' }`. */
+  clientInfo?: Implementation;
+  /** Sent in `initialize`. Default `{}`. */
+  capabilities?: ClientCapabilities;
+  /** The revision asked for in `initialize`. Default `'2025-11-25'`. */
+  protocolVersion?: string;
+  /** Default timeout of every request, ms. Default 60000. */
+  requestTimeoutMs?: number;
+  /** Options of the underlying `WebSocketClientTransport` (reconnect policy, heartbeat, queue, headers, …). */
+  transport?: Omit<ClientTransportOptions, 'protocols' | 'messageHandler' | 'scheduler' | 'resume'>;
+  /** Time source for timeouts; tests pass a virtual one. */
+  scheduler?: SchedulerLike;
+}
+
+/** Per-call options of every request method. */
+export interface RequestOptions {
+  /** Aborting sends `notifications/cancelled` and rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Overrides `requestTimeoutMs`; on timeout the server is sent `notifications/cancelled`. */
+  timeoutMs?: number;
+}
+
+/** One `notifications/progress` update about a call, as handed to `CallToolOptions.onProgress`. */
+export interface Progress {
+  readonly progress: number;
+  readonly total?: number;
+  readonly message?: string;
+}
+
+/** Options of `callTool`: those of every request, plus progress reporting. */
+export interface CallToolOptions extends RequestOptions {
+  /** Asks for progress (a `_meta.progressToken`) and receives each `notifications/progress`. */
+  onProgress?: (progress: Progress) => void;
+}
+
+/**
+ * `idle`: not connected yet. `connecting`: opening the socket. `initializing`: handshake in progress.
+ * `ready`: requests flow. `reconnecting`: the connection dropped; the transport is retrying (or, for
+ * a resumable session, has reconnected and awaits the server's word on whether the session resumed).
+ * `closed`: disconnected, or the transport gave up.
+ */
+export type McpClientState = 'idle' | 'connecting' | 'initializing' | 'ready' | 'reconnecting' | 'closed';
+
+/** The options with the defaults of what `initialize` sends and of the request timeout filled in. */
+export type ResolvedClientOptions = Required<Pick<SimpleMCPClientOptions, 'clientInfo' | 'capabilities' | 'protocolVersion' | 'requestTimeoutMs'>> & SimpleMCPClientOptions;
+
+/** Fills in the defaults documented on `SimpleMCPClientOptions`. */
+export function withClientDefaults(options: SimpleMCPClientOptions): ResolvedClientOptions {
+  return {
+    clientInfo: { name: 'nexus-mcp-client', version: '0.1.0' },
+    capabilities: {},
+    protocolVersion: LATEST_LEGACY_PROTOCOL_VERSION,
+    requestTimeoutMs: 60_000,
+    ...options,
+  };
+}

@@ -1,0 +1,244 @@
+import { asyncScheduler, filter, Subject, type Observable, type SchedulerLike } from 'rxjs';
+import {
+  CallToolResultCodec,
+  GetPromptResultCodec,
+  LifecycleMethod,
+  ListPromptsResultCodec,
+  ListResourcesResultCodec,
+  ListResourceTemplatesResultCodec,
+  ListToolsResultCodec,
+  PromptsMethod,
+  ReadResourceResultCodec,
+  ResourcesMethod,
+  ToolsMethod,
+  type CallToolResult,
+  type GetPromptResult,
+  type Implementation,
+  type InitializeResult,
+  type JsonObject,
+  type JsonRpcNotification,
+  type LoggingLevel,
+  type Prompt,
+  type ReadResourceResult,
+  type Resource,
+  type ResourceTemplate,
+  type ServerCapabilities,
+  type Tool,
+} from '../../protocol/index.js';
+import { ClientInbound } from './client-inbound.js';
+import { ClientLifecycle } from './client-lifecycle.js';
+import { collectPages, decodeResult } from './client-results.js';
+import { ConnectionClosedError } from '../mcp-error.js';
+import {
+  withClientDefaults,
+  type CallToolOptions,
+  type McpClientState,
+  type RequestOptions,
+  type ResolvedClientOptions,
+  type SimpleMCPClientOptions,
+} from './simple-client-options.js';
+
+/**
+ * A small MCP client over WebSocket. `connect()` performs the handshake; every call is a JSON-RPC
+ * request correlated by id, with a timeout, cancellable by an `AbortSignal`. After a dropped
+ * connection it reconnects through the transport. When the server resumes the session, calls in
+ * flight get their replies from the replay and the session goes on as it was; otherwise (a fresh
+ * or expired session, or a server without sessions) calls that were in flight fail with
+ * `ConnectionClosedError` (they may or may not have run) and the client re-initializes by itself.
+ * New calls wait for the session to be ready again.
+ *
+ * @example
+ * const client = new SimpleMCPClient({ host: 'localhost', port: 3001 });
+ * await client.connect();
+ * const tools = await client.listTools();
+ * const result = await client.callTool('add', { a: 1, b: 2 });
+ * await client.disconnect();
+ * @see docs/mcp.md
+ */
+export class SimpleMCPClient {
+  readonly url: string;
+  private readonly options: ResolvedClientOptions;
+  private readonly scheduler: SchedulerLike;
+  private readonly notificationsSubject = new Subject<JsonRpcNotification>();
+  private readonly errorsSubject = new Subject<Error>();
+  /** The connection, the handshake and what happens after a drop; it owns the state and the calls in flight. */
+  private readonly lifecycle: ClientLifecycle;
+  /** Routes what the server sends; it holds the progress handlers of calls in flight. */
+  private readonly inbound: ClientInbound;
+  private connecting: Promise<InitializeResult> | undefined;
+  private disconnecting: Promise<void> | undefined;
+
+  /** The client's state; replays the current one. */
+  readonly state$: Observable<McpClientState>;
+  /** Every notification from the server (progress, list_changed, resources/updated, log messages, …). Hot. */
+  readonly notifications$: Observable<JsonRpcNotification> = this.notificationsSubject.asObservable();
+  /** Problems that are nobody's call: a failed re-initialization, a malformed message from the server. */
+  readonly errors$: Observable<Error> = this.errorsSubject.asObservable();
+
+  constructor(options: SimpleMCPClientOptions = {}) {
+    this.url = options.url ?? `ws://${options.host ?? 'localhost'}:${options.port ?? 3001}`;
+    this.options = withClientDefaults(options);
+    this.scheduler = options.scheduler ?? asyncScheduler;
+    this.lifecycle = new ClientLifecycle(this.url, this.options, this.scheduler, {
+      onMessage: (message) => this.inbound.route(message),
+      onFatal: (error) => {
+        this.errorsSubject.next(error);
+        void this.disconnect();
+      },
+    });
+    this.inbound = new ClientInbound({
+      acceptReply: (response) => this.lifecycle.acceptReply(response),
+      notify: (notification) => this.notificationsSubject.next(notification),
+      reportError: (error) => this.errorsSubject.next(error),
+      reply: (message) => this.lifecycle.sendBestEffort(message),
+    });
+    this.state$ = this.lifecycle.state$;
+  }
+
+  get state(): McpClientState {
+    return this.lifecycle.state;
+  }
+
+  /** What the server said in `initialize` (the latest handshake). */
+  get serverInfo(): Implementation | undefined {
+    return this.lifecycle.initializeResult?.serverInfo;
+  }
+
+  get serverCapabilities(): ServerCapabilities | undefined {
+    return this.lifecycle.initializeResult?.capabilities;
+  }
+
+  get instructions(): string | undefined {
+    return this.lifecycle.initializeResult?.instructions;
+  }
+
+  /** The negotiated revision. */
+  get protocolVersion(): string | undefined {
+    return this.lifecycle.initializeResult?.protocolVersion;
+  }
+
+  /** Notifications with this method, as a stream of their params. */
+  notificationsOf(method: string): Observable<JsonRpcNotification> {
+    return this.notifications$.pipe(filter((notification) => notification.method === method));
+  }
+
+  /**
+   * Connects and performs the handshake (`initialize`, then `notifications/initialized`). Resolves
+   * with the server's initialize result. Idempotent.
+   */
+  connect(): Promise<InitializeResult> {
+    if (this.disconnecting) return Promise.reject(new ConnectionClosedError('This client was disconnected; create a new one'));
+    this.connecting ??= this.lifecycle.open().catch(async (error: unknown) => {
+      await this.disconnect();
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  /** Closes the connection; calls in flight fail with `ConnectionClosedError`. Idempotent. */
+  disconnect(): Promise<void> {
+    this.disconnecting ??= (async () => {
+      await this.lifecycle.stop();
+      this.inbound.clearProgress();
+      this.lifecycle.completeState();
+      this.notificationsSubject.complete();
+      this.errorsSubject.complete();
+    })();
+    return this.disconnecting;
+  }
+
+  /** Every tool, following `nextCursor` across pages. */
+  async listTools(options: RequestOptions = {}): Promise<Tool[]> {
+    return this.listAll(ToolsMethod.list, (result) => decodeResult(ListToolsResultCodec, result, ToolsMethod.list).tools, options);
+  }
+
+  /**
+   * Calls a tool. Resolves with its result, `isError` results included (read `result.isError`);
+   * rejects with `McpError` for a protocol error (-32602 for an unknown tool).
+   */
+  async callTool(name: string, args: JsonObject = {}, options: CallToolOptions = {}): Promise<CallToolResult> {
+    const { onProgress } = options;
+    const result = await this.requestWhenReady(
+      ToolsMethod.call,
+      (id) => {
+        if (!onProgress) return { name, arguments: args };
+        this.inbound.watchProgress(id, onProgress);
+        return { name, arguments: args, _meta: { progressToken: id } };
+      },
+      options,
+      onProgress ? (id) => this.inbound.unwatchProgress(id) : undefined,
+    );
+    return decodeResult(CallToolResultCodec, result, ToolsMethod.call);
+  }
+
+  async listResources(options: RequestOptions = {}): Promise<Resource[]> {
+    return this.listAll(ResourcesMethod.list, (result) => decodeResult(ListResourcesResultCodec, result, ResourcesMethod.list).resources, options);
+  }
+
+  async listResourceTemplates(options: RequestOptions = {}): Promise<ResourceTemplate[]> {
+    return this.listAll(
+      ResourcesMethod.templatesList,
+      (result) => decodeResult(ListResourceTemplatesResultCodec, result, ResourcesMethod.templatesList).resourceTemplates,
+      options,
+    );
+  }
+
+  async readResource(uri: string, options: RequestOptions = {}): Promise<ReadResourceResult> {
+    return decodeResult(ReadResourceResultCodec, await this.request(ResourcesMethod.read, () => ({ uri }), options), ResourcesMethod.read);
+  }
+
+  /** Asks for `notifications/resources/updated` about `uri` (watch `notifications$`). */
+  async subscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
+    await this.request(ResourcesMethod.subscribe, () => ({ uri }), options);
+  }
+
+  async unsubscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
+    await this.request(ResourcesMethod.unsubscribe, () => ({ uri }), options);
+  }
+
+  async listPrompts(options: RequestOptions = {}): Promise<Prompt[]> {
+    return this.listAll(PromptsMethod.list, (result) => decodeResult(ListPromptsResultCodec, result, PromptsMethod.list).prompts, options);
+  }
+
+  async getPrompt(name: string, args: Record<string, string> = {}, options: RequestOptions = {}): Promise<GetPromptResult> {
+    return decodeResult(GetPromptResultCodec, await this.request(PromptsMethod.get, () => ({ name, arguments: args }), options), PromptsMethod.get);
+  }
+
+  /** Sets the least severe level of `notifications/message` the server sends. */
+  async setLogLevel(level: LoggingLevel, options: RequestOptions = {}): Promise<void> {
+    await this.request(LifecycleMethod.setLevel, () => ({ level }), options);
+  }
+
+  /** Pings the server; resolves with the round trip in ms. */
+  async ping(options: RequestOptions = {}): Promise<number> {
+    const started = this.scheduler.now();
+    await this.request(LifecycleMethod.ping, () => undefined, options);
+    return this.scheduler.now() - started;
+  }
+
+  /**
+   * Any request, once the session is ready (waiting for a reconnection within the timeout).
+   * Resolves with the raw `result`; rejects with `McpError` for an error reply.
+   */
+  async request(method: string, params?: JsonObject | ((id: number) => JsonObject | undefined), options: RequestOptions = {}): Promise<JsonObject> {
+    return this.requestWhenReady(method, typeof params === 'function' ? params : () => params, options);
+  }
+
+  private async requestWhenReady(
+    method: string,
+    params: (id: number) => JsonObject | undefined,
+    options: RequestOptions,
+    onSettled?: (id: number) => void,
+  ): Promise<JsonObject> {
+    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
+    const started = this.scheduler.now();
+    await this.lifecycle.whenReady(timeoutMs, method);
+    const remaining = Math.max(1, timeoutMs - (this.scheduler.now() - started));
+    return this.lifecycle.send(method, params, { ...options, timeoutMs: remaining }, onSettled);
+  }
+
+  /** Every item of a paged list method, each page asked for with the caller's options. */
+  private listAll<T>(method: string, itemsOf: (result: JsonObject) => T[], options: RequestOptions): Promise<T[]> {
+    return collectPages(method, itemsOf, (params) => this.request(method, params, options));
+  }
+}

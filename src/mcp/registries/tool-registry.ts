@@ -1,0 +1,187 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import {
+  ContentBlockCodec,
+  JsonObjectCodec,
+  type CallToolResult,
+  type ContentBlock,
+  type JsonObject,
+  type Tool,
+  type ToolAnnotations,
+} from '../../protocol/index.js';
+import { cutPeerText } from '../../transport/index.js';
+import { describeErrors } from './describe-errors.js';
+import type { HandlerContext } from '../server/handler-context.js';
+import { toObjectSchema } from './json-schema.js';
+import { McpError, ToolError } from '../mcp-error.js';
+import { paginate, type Page } from './paging.js';
+import { Registry } from './registry.js';
+
+/** What a tool without an output codec returns: text, or a full result body. */
+export type ToolReply = string | ToolResultBody;
+
+/** A `tools/call` result as a handler builds it (`structuredContent` comes from an output codec). */
+export interface ToolResultBody {
+  readonly content: ContentBlock[];
+  readonly isError?: boolean;
+  readonly _meta?: JsonObject;
+}
+
+const ToolResultBodyCodec = t.intersection([
+  t.type({ content: t.array(ContentBlockCodec) }),
+  t.partial({ isError: t.boolean, _meta: JsonObjectCodec }),
+]);
+
+/** How a tool is described to clients; `input` is the io-ts codec its arguments are decoded with. */
+export interface ToolDefinition<I extends t.Any> {
+  readonly title?: string;
+  readonly description?: string;
+  /** Decodes the arguments; its JSON Schema is the tool's `inputSchema`. Must describe an object. */
+  readonly input: I;
+  readonly annotations?: ToolAnnotations;
+  readonly _meta?: JsonObject;
+}
+
+/** A tool whose result is structured: the handler returns a value of `output`, sent as `structuredContent`. */
+export interface StructuredToolDefinition<I extends t.Any, O extends t.Any> extends ToolDefinition<I> {
+  /** Validates and encodes the handler's value; its JSON Schema is the tool's `outputSchema`. */
+  readonly output: O;
+}
+
+export type ToolHandler<I extends t.Any> = (args: t.TypeOf<I>, ctx: HandlerContext) => ToolReply | Promise<ToolReply>;
+export type StructuredToolHandler<I extends t.Any, O extends t.Any> = (
+  args: t.TypeOf<I>,
+  ctx: HandlerContext,
+) => t.TypeOf<O> | Promise<t.TypeOf<O>>;
+
+/** How a call ended, for `toolCalls$`. */
+export type ToolCallOutcome = 'ok' | 'tool_error' | 'invalid_arguments' | 'invalid_output' | 'failed' | 'cancelled';
+
+export interface ToolCallResult {
+  readonly result: CallToolResult;
+  readonly outcome: ToolCallOutcome;
+}
+
+/** A registered tool; `remove()` takes it away (and tells listening clients). */
+export interface RegisteredTool {
+  readonly name: string;
+  remove(): boolean;
+}
+
+interface ToolEntry {
+  readonly listing: Tool;
+  readonly input: t.Any;
+  readonly output: t.Any | undefined;
+  readonly handler: (args: unknown, ctx: HandlerContext) => unknown;
+}
+
+/** The spec's advice for tool names; enforced so every client can call every tool. */
+const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+
+/**
+ * The server's tools: listing (sorted by name, paged) and calling (decode, run, validate output).
+ * Failures inside handlers become `isError` results; only an unknown tool is a protocol error.
+ */
+export class ToolRegistry {
+  private readonly tools = new Registry<ToolEntry>('tool');
+  readonly changed$ = this.tools.changed$;
+
+  constructor(private readonly onFailure: (error: unknown, context: string) => void) {}
+
+  add(name: string, definition: ToolDefinition<t.Any> & { readonly output?: t.Any }, handler: (args: unknown, ctx: HandlerContext) => unknown): RegisteredTool {
+    if (!TOOL_NAME.test(name)) throw new TypeError(`Tool name ${JSON.stringify(name)} must be 1–128 characters of A–Z, a–z, 0–9, "_", "-" or "."`);
+    const listing: Tool = {
+      name,
+      inputSchema: toObjectSchema(definition.input, `The input codec of tool "${name}"`) as Tool['inputSchema'],
+    };
+    if (definition.title !== undefined) listing.title = definition.title;
+    if (definition.description !== undefined) listing.description = definition.description;
+    if (definition.output !== undefined) {
+      listing.outputSchema = toObjectSchema(definition.output, `The output codec of tool "${name}"`) as Tool['inputSchema'];
+    }
+    if (definition.annotations !== undefined) listing.annotations = definition.annotations;
+    if (definition._meta !== undefined) listing._meta = definition._meta;
+    const entry: ToolEntry = { listing, input: definition.input, output: definition.output, handler };
+    this.tools.add(name, entry);
+    return { name, remove: () => this.tools.get(name) === entry && this.tools.remove(name) };
+  }
+
+  remove(name: string): boolean {
+    return this.tools.remove(name);
+  }
+
+  has(name: string): boolean {
+    return this.tools.has(name);
+  }
+
+  get size(): number {
+    return this.tools.size;
+  }
+
+  list(cursor: string | undefined, pageSize: number): Page<Tool> {
+    return paginate(
+      [...this.tools.values()].map((entry) => entry.listing),
+      (tool) => tool.name,
+      cursor,
+      pageSize,
+    );
+  }
+
+  /** Runs one call. Throws `McpError` -32602 only for an unknown tool (its name in `data.name`, cut). */
+  async call(name: string, rawArguments: JsonObject | undefined, ctx: HandlerContext): Promise<ToolCallResult> {
+    const entry = this.tools.get(name);
+    if (!entry) throw McpError.invalidParams('Unknown tool', { name: cutPeerText(name) });
+    const args = entry.input.decode(rawArguments ?? {});
+    if (E.isLeft(args)) {
+      return failure('invalid_arguments', `Invalid arguments for tool "${name}": ${describeErrors(args.left, 'arguments')}`);
+    }
+    let value: unknown;
+    try {
+      value = await entry.handler(args.right, ctx);
+    } catch (error) {
+      if (ctx.signal.aborted) return failure('cancelled', `Tool "${name}" was cancelled: ${reasonOf(ctx.signal)}`);
+      if (error instanceof ToolError) return failure('tool_error', error.message);
+      this.onFailure(error, `tool "${name}"`);
+      return failure('failed', `Tool "${name}" failed with an internal error`);
+    }
+    return entry.output ? this.structured(name, entry.output, value) : this.unstructured(name, value);
+  }
+
+  private structured(name: string, output: t.Any, value: unknown): ToolCallResult {
+    const decoded = output.decode(value);
+    if (E.isLeft(decoded)) {
+      const problem = describeErrors(decoded.left, 'structuredContent');
+      this.onFailure(new Error(`Tool "${name}" returned output that does not match its output codec: ${problem}`), `tool "${name}"`);
+      return failure('invalid_output', `Tool "${name}" produced output that does not match its output schema: ${problem}`);
+    }
+    const structured: unknown = output.encode(decoded.right);
+    if (!JsonObjectCodec.is(structured)) {
+      this.onFailure(new Error(`Tool "${name}" output encoded to a non-object`), `tool "${name}"`);
+      return failure('invalid_output', `Tool "${name}" produced output that is not a JSON object`);
+    }
+    return { outcome: 'ok', result: { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured } };
+  }
+
+  private unstructured(name: string, value: unknown): ToolCallResult {
+    if (typeof value === 'string') return { outcome: 'ok', result: { content: [{ type: 'text', text: value }] } };
+    const body = ToolResultBodyCodec.decode(value);
+    if (E.isLeft(body)) {
+      this.onFailure(new Error(`Tool "${name}" returned a malformed result: ${describeErrors(body.left, 'result')}`), `tool "${name}"`);
+      return failure('failed', `Tool "${name}" failed with an internal error`);
+    }
+    return { outcome: body.right.isError === true ? 'tool_error' : 'ok', result: body.right };
+  }
+
+  complete(): void {
+    this.tools.complete();
+  }
+}
+
+function failure(outcome: ToolCallOutcome, text: string): ToolCallResult {
+  return { outcome, result: { content: [{ type: 'text', text }], isError: true } };
+}
+
+function reasonOf(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'aborted';
+}

@@ -1,0 +1,109 @@
+import {
+  CallToolParamsCodec,
+  GetPromptParamsCodec,
+  PaginatedParamsCodec,
+  PromptsMethod,
+  ResourcesMethod,
+  ResourceUriParamsCodec,
+  ToolsMethod,
+  type JsonObject,
+} from '../../protocol/index.js';
+import { defineMethod, type AnyMethodSpec } from './method-spec.js';
+import type { MethodHost } from './method-host.js';
+import type { Page } from '../registries/paging.js';
+
+/** tools/*, resources/* and prompts/*: thin adapters from params codecs to the registries. */
+export function featureMethods(host: MethodHost): [string, AnyMethodSpec][] {
+  const listed = <T>(key: string, page: Page<T>): JsonObject =>
+    page.nextCursor === undefined ? { [key]: page.items } : { [key]: page.items, nextCursor: page.nextCursor };
+  return [
+    [
+      ToolsMethod.list,
+      defineMethod({
+        params: PaginatedParamsCodec,
+        eras: 'both',
+        cacheable: true,
+        handle: ({ params }) => listed('tools', host.tools.list(params.cursor, host.pageSize)),
+      }),
+    ],
+    [
+      ToolsMethod.call,
+      defineMethod({
+        params: CallToolParamsCodec,
+        eras: 'both',
+        handle: async ({ params, session, id, ctx }) => {
+          const started = host.now();
+          const { result, outcome } = await host.tools.call(params.name, params.arguments, ctx);
+          host.recordToolCall({ sessionId: session.id, requestId: id, name: params.name, durationMs: host.now() - started, outcome });
+          return result;
+        },
+      }),
+    ],
+    [
+      ResourcesMethod.list,
+      defineMethod({
+        params: PaginatedParamsCodec,
+        eras: 'both',
+        cacheable: true,
+        handle: ({ params }) => listed('resources', host.resources.list(params.cursor, host.pageSize)),
+      }),
+    ],
+    [
+      ResourcesMethod.templatesList,
+      defineMethod({
+        params: PaginatedParamsCodec,
+        eras: 'both',
+        cacheable: true,
+        handle: ({ params }) => listed('resourceTemplates', host.resources.listTemplates(params.cursor, host.pageSize)),
+      }),
+    ],
+    [
+      ResourcesMethod.read,
+      defineMethod({
+        params: ResourceUriParamsCodec,
+        eras: 'both',
+        cacheable: true,
+        handle: async ({ params, ctx }) => ({ contents: await host.resources.read(params.uri, ctx) }),
+      }),
+    ],
+    [
+      ResourcesMethod.subscribe,
+      defineMethod({
+        params: ResourceUriParamsCodec,
+        eras: 'legacy',
+        handle: ({ params, session }) => {
+          session.resourceSubscriptions.add(params.uri);
+          return {};
+        },
+      }),
+    ],
+    [
+      ResourcesMethod.unsubscribe,
+      defineMethod({
+        params: ResourceUriParamsCodec,
+        eras: 'legacy',
+        handle: ({ params, session }) => {
+          session.resourceSubscriptions.delete(params.uri);
+          return {};
+        },
+      }),
+    ],
+    [
+      PromptsMethod.list,
+      defineMethod({
+        params: PaginatedParamsCodec,
+        eras: 'both',
+        cacheable: true,
+        handle: ({ params }) => listed('prompts', host.prompts.list(params.cursor, host.pageSize)),
+      }),
+    ],
+    [
+      PromptsMethod.get,
+      defineMethod({
+        params: GetPromptParamsCodec,
+        eras: 'both',
+        handle: ({ params, ctx }) => host.prompts.get(params.name, params.arguments, ctx),
+      }),
+    ],
+  ];
+}

@@ -1,0 +1,140 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { Subscription, take } from 'rxjs';
+import {
+  CancelledParamsCodec,
+  InitializeParamsCodec,
+  JsonObjectCodec,
+  LifecycleMethod,
+  ListenParamsCodec,
+  MetaKey,
+  SetLevelParamsCodec,
+  SubscriptionsMethod,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type JsonObject,
+  type SubscriptionFilter,
+} from '../../protocol/index.js';
+import { defineMethod, type AnyMethodSpec, type NotificationHandler } from './method-spec.js';
+import { McpError } from '../mcp-error.js';
+import type { MethodHost } from './method-host.js';
+import { negotiateLegacyVersion } from './negotiation.js';
+import { requestKey } from '../request-correlator.js';
+import type { Listen } from './session.js';
+
+const AnyParams = JsonObjectCodec;
+
+/** initialize, ping, logging/setLevel, server/discover and subscriptions/listen. */
+export function lifecycleMethods(host: MethodHost): [string, AnyMethodSpec][] {
+  return [
+    [
+      LifecycleMethod.initialize,
+      defineMethod({
+        params: InitializeParamsCodec,
+        eras: 'legacy',
+        beforeInitialize: true,
+        handle: ({ params, session, era }) => {
+          if (session.handshake !== 'new') throw McpError.invalidRequest('Invalid request: this connection is already initialized');
+          const protocolVersion = negotiateLegacyVersion(params.protocolVersion);
+          session.handshake = 'initialized';
+          session.protocolVersion = protocolVersion;
+          session.clientInfo = params.clientInfo;
+          session.clientCapabilities = params.capabilities;
+          host.announce(session, era);
+          const result: JsonObject = { protocolVersion, capabilities: host.capabilities, serverInfo: host.serverInfo };
+          if (host.instructions !== undefined) result['instructions'] = host.instructions;
+          return result;
+        },
+      }),
+    ],
+    [LifecycleMethod.ping, defineMethod({ params: AnyParams, eras: 'both', beforeInitialize: true, handle: () => ({}) })],
+    [
+      LifecycleMethod.setLevel,
+      defineMethod({
+        params: SetLevelParamsCodec,
+        eras: 'legacy',
+        handle: ({ params, session }) => {
+          session.logLevel = params.level;
+          return {};
+        },
+      }),
+    ],
+    [
+      LifecycleMethod.discover,
+      defineMethod({
+        params: AnyParams,
+        eras: 'both',
+        beforeInitialize: true,
+        handle: () => {
+          const result: JsonObject = {
+            supportedVersions: [...SUPPORTED_PROTOCOL_VERSIONS],
+            capabilities: host.capabilities,
+            ttlMs: host.cache.ttlMs,
+            cacheScope: host.cache.scope,
+            resultType: 'complete',
+            _meta: { [MetaKey.serverInfo]: host.serverInfo },
+          };
+          if (host.instructions !== undefined) result['instructions'] = host.instructions;
+          return result;
+        },
+      }),
+    ],
+    [
+      SubscriptionsMethod.listen,
+      defineMethod({
+        params: ListenParamsCodec,
+        eras: 'modern',
+        handle: ({ params, session, id, ctx }) => {
+          const listen: Listen = { id, filter: agreedFilter(params.notifications) };
+          const key = requestKey(id);
+          const closing: JsonObject = { _meta: { [MetaKey.subscriptionId]: id } };
+          if (host.isStopping) return closing;
+          session.listens.set(key, listen);
+          session.notifyListener(listen, SubscriptionsMethod.acknowledged, { notifications: listen.filter });
+          // The stream stays open until the server stops (final result) or the client cancels (no reply).
+          return new Promise<JsonObject>((resolve) => {
+            const ended = new Subscription(() => {
+              session.listens.delete(key);
+              ctx.signal.removeEventListener('abort', end);
+              resolve(closing);
+            });
+            const end = (): void => ended.unsubscribe();
+            ended.add(host.stopping$.pipe(take(1)).subscribe(end));
+            ctx.signal.addEventListener('abort', end, { once: true });
+          });
+        },
+      }),
+    ],
+  ];
+}
+
+/** The subset of a listen filter this server honours: it has every kind of change notification. */
+function agreedFilter(requested: SubscriptionFilter): SubscriptionFilter {
+  const agreed: SubscriptionFilter = {};
+  if (requested.toolsListChanged === true) agreed.toolsListChanged = true;
+  if (requested.promptsListChanged === true) agreed.promptsListChanged = true;
+  if (requested.resourcesListChanged === true) agreed.resourcesListChanged = true;
+  if (requested.resourceSubscriptions !== undefined && requested.resourceSubscriptions.length > 0) {
+    agreed.resourceSubscriptions = [...new Set(requested.resourceSubscriptions)];
+  }
+  return agreed;
+}
+
+/** notifications/initialized and notifications/cancelled; every other notification is ignored. */
+export function lifecycleNotifications(): [string, NotificationHandler][] {
+  return [
+    [
+      LifecycleMethod.initialized,
+      (_params, session) => {
+        if (session.handshake === 'initialized') session.handshake = 'ready';
+      },
+    ],
+    [
+      LifecycleMethod.cancelled,
+      (params, session) => {
+        const decoded = CancelledParamsCodec.decode(params);
+        // A malformed cancellation cannot be answered (it is a notification): ignore it.
+        if (E.isLeft(decoded)) return;
+        session.cancel(decoded.right.requestId, decoded.right.reason ?? 'Cancelled by the client');
+      },
+    ],
+  ];
+}

@@ -1,0 +1,240 @@
+import type { AddressInfo } from 'node:net';
+import type * as t from 'io-ts';
+import { asyncScheduler, type Observable } from 'rxjs';
+import type { CacheScope } from '../../protocol/index.js';
+import { WebSocketServerTransport, type ServerTransportOptions } from '../../transport/index.js';
+import type { HandlerContext } from './handler-context.js';
+import { mcpTransportOptions } from './json-rpc-error-reply.js';
+import type { ToolCallEvent } from './method-host.js';
+import { DEFAULT_PAGE_SIZE } from '../registries/paging.js';
+import { DEFAULT_NOTIFICATION_RECEIPT_MS } from './notification-receipt.js';
+import type { PromptDefinition, PromptHandler, RegisteredPrompt } from '../registries/prompt-registry.js';
+import type {
+  RegisteredResource,
+  RegisteredResourceTemplate,
+  ResourceDefinition,
+  ResourceReader,
+  ResourceTemplateReader,
+} from '../registries/resource-registry.js';
+import { ServerCore, type ServerErrorEvent, type SessionEvent } from './server-core.js';
+import type { RegisteredTool, StructuredToolDefinition, StructuredToolHandler, ToolDefinition, ToolHandler } from '../registries/tool-registry.js';
+import { registerWorkflow, type Workflow, type WorkflowOptions } from '../registries/workflow.js';
+
+/** Options of {@link MCPServer}: its own, plus the transport's (passed through when it builds one). */
+export interface MCPServerOptions
+  extends Omit<ServerTransportOptions, 'messageHandler' | 'errorReply' | 'binaryFrames' | 'protocols' | 'inboxSize'> {
+  /** `serverInfo.name`. Default `'nexus-mcp'`. */
+  name?: string;
+  /** `serverInfo.version`. Default `'0.1.0'`. */
+  version?: string;
+  /** `serverInfo.title`, for display. */
+  title?: string;
+  /** Sent in the `initialize` (and `server/discover`) result: how to use this server, for the model. */
+  instructions?: string;
+  /**
+   * `true` (default): the transport with everything it offers (heartbeat, session resumption,
+   * message rate, in-flight cap, slow-consumer policy). `false`: the seed's plain path, the same
+   * transport with those extras off (`heartbeat`, `resume`, `messageRate`, `maxInFlight`,
+   * `slowConsumer` all `false`); options you pass still win.
+   */
+  useTransport?: boolean;
+  /** Items per page of `tools/list`, `resources/list`, `resources/templates/list`, `prompts/list`. Default 100. */
+  pageSize?: number;
+  /** Cache hints on 2026-07-28 lists, reads and `server/discover`. Default `{ ttlMs: 0, scope: 'private' }`. */
+  cache?: { ttlMs?: number; scope?: CacheScope };
+  /**
+   * How long the reply of a request that sent progress or log notifications waits, at most, for the
+   * client to confirm (the pong to a ping sent behind them) that it has read them, ms. Clients that
+   * handle notifications later than responses, the official SDK among them, would otherwise lose
+   * progress that arrives together with the reply. Requests that sent none reply at once. `false`:
+   * never wait. Default 2000.
+   */
+  notificationReceiptMs?: number | false;
+}
+
+/**
+ * An MCP server over WebSocket: JSON-RPC 2.0, one object per text frame, subprotocol `mcp`, the
+ * 2025-11-25 lifecycle (down to 2024-11-05) and the stateless 2026-07-28 revision on the same
+ * connections. Tools take io-ts codecs: one declaration decodes the arguments and publishes their
+ * JSON Schema.
+ *
+ * @example
+ * const server = new MCPServer({ host: '127.0.0.1', port: 3001 });
+ * server.registerTool('add', { description: 'Add two numbers', input: t.type({ a: t.number, b: t.number }) },
+ *   ({ a, b }) => String(a + b));
+ * await server.start();
+ * @see docs/mcp.md
+ */
+export class MCPServer {
+  private readonly core: ServerCore;
+  /** `options.drainMs`: what `stop()` gives in-flight requests when it is not told. */
+  private readonly drainMs: number | undefined;
+  private stopping: Promise<void> | undefined;
+
+  /** The transport serving this server: its streams (`clientCount$`, `connections$`, …) are the server's. */
+  readonly transport: WebSocketServerTransport;
+  /** Sessions opening (after `initialize`, or at a connection's first 2026-07-28 request) and closing. */
+  readonly sessions$: Observable<SessionEvent>;
+  /** Every finished `tools/call`: name, duration, outcome. */
+  readonly toolCalls$: Observable<ToolCallEvent>;
+  /** Failures inside the server (handlers that threw, malformed handler results), with details clients never see. */
+  readonly errors$: Observable<ServerErrorEvent>;
+
+  constructor(options: MCPServerOptions = {}) {
+    const scheduler = options.scheduler ?? asyncScheduler;
+    this.drainMs = options.drainMs === undefined ? undefined : nonNegative('drainMs', options.drainMs);
+    const serverInfo = { name: options.name ?? 'nexus-mcp', version: options.version ?? '0.1.0', ...(options.title === undefined ? {} : { title: options.title }) };
+    this.core = new ServerCore({
+      serverInfo,
+      instructions: options.instructions,
+      pageSize: positive('pageSize', options.pageSize ?? DEFAULT_PAGE_SIZE),
+      cache: { ttlMs: options.cache?.ttlMs ?? 0, scope: options.cache?.scope ?? 'private' },
+      notificationReceiptMs:
+        options.notificationReceiptMs === false ? undefined : nonNegative('notificationReceiptMs', options.notificationReceiptMs ?? DEFAULT_NOTIFICATION_RECEIPT_MS),
+      scheduler,
+    });
+    this.sessions$ = this.core.sessions$;
+    this.toolCalls$ = this.core.toolCalls$;
+    this.errors$ = this.core.errors$;
+    // MCP is the handler stage of the transport's pipeline: the transport's policies (message rate,
+    // in-flight cap, no new requests while stopping, the drain) are the server's.
+    this.transport = new WebSocketServerTransport({
+      ...(options.useTransport === false ? PLAIN_PATH : {}),
+      ...transportOptionsOf(options),
+      ...mcpTransportOptions,
+      messageHandler: (message, client) => this.core.handle(client, message),
+    });
+  }
+
+  /** The bound address once started (read the port here after asking for port 0). */
+  get address(): AddressInfo | undefined {
+    return this.transport.address;
+  }
+
+  /** `ws://host:port/path` (`wss://` with TLS) once started. */
+  get url(): string | undefined {
+    return this.transport.url;
+  }
+
+  /** Starts listening. Idempotent; rejects if the port cannot be bound. */
+  start(): Promise<void> {
+    if (this.stopping) return Promise.reject(new Error('This MCPServer was stopped; create a new one'));
+    return this.transport.start();
+  }
+
+  /**
+   * Stops: refuses new requests and ends open listen streams with their final result; lets the
+   * requests in flight finish and reply for up to `drainMs` (default `options.drainMs`, else 0);
+   * then aborts the signals of the handlers still running (`ServerStoppingError`) and closes every
+   * connection with 1001. Idempotent: the first call's options count.
+   */
+  stop(options: { readonly drainMs?: number } = {}): Promise<void> {
+    if (!this.stopping) {
+      const drainMs = options.drainMs ?? this.drainMs;
+      if (drainMs !== undefined && !(drainMs >= 0)) return Promise.reject(new RangeError(`drainMs must be zero or more, got ${drainMs}`));
+      this.core.beginStopping();
+      this.stopping = this.transport.stop(drainMs === undefined ? {} : { drainMs }).then(() => this.core.complete());
+    }
+    return this.stopping;
+  }
+
+  /**
+   * Adds a tool; clients that listen are told (`notifications/tools/list_changed`). Its arguments are
+   * decoded with `input` (invalid → an `isError` result naming the path). With an `output` codec the
+   * handler returns a value of it, sent as `structuredContent` once validated. Throw `ToolError` to
+   * report a failure in your own words; any other throw becomes a generic `isError` result.
+   */
+  registerTool<I extends t.Any, O extends t.Any>(name: string, definition: StructuredToolDefinition<I, O>, handler: StructuredToolHandler<I, O>): RegisteredTool;
+  registerTool<I extends t.Any>(name: string, definition: ToolDefinition<I>, handler: ToolHandler<I>): RegisteredTool;
+  registerTool(name: string, definition: ToolDefinition<t.Any> & { output?: t.Any }, handler: (args: unknown, ctx: HandlerContext) => unknown): RegisteredTool {
+    return this.core.tools.add(name, definition, handler);
+  }
+
+  removeTool(name: string): boolean {
+    return this.core.tools.remove(name);
+  }
+
+  /**
+   * The seed's name for a tool that runs a workflow (an object with `run(args)`, or a function) on
+   * the call's arguments; it is also readable as the resource `workflow://<name>`.
+   */
+  registerWorkflow(name: string, workflow: Workflow, options: WorkflowOptions = {}): RegisteredTool {
+    return registerWorkflow(this.core, name, workflow, options);
+  }
+
+  /** Adds a resource at a fixed URI; `read` returns text or contents. */
+  registerResource(uri: string, definition: ResourceDefinition, read: ResourceReader): RegisteredResource {
+    return this.core.resources.add(uri, definition, read);
+  }
+
+  /** Adds a resource template (`{var}` matches one path segment, `{+var}` anything). */
+  registerResourceTemplate(uriTemplate: string, definition: Omit<ResourceDefinition, 'size'>, read: ResourceTemplateReader): RegisteredResourceTemplate {
+    return this.core.resources.addTemplate(uriTemplate, definition, read);
+  }
+
+  removeResource(uri: string): boolean {
+    return this.core.resources.remove(uri);
+  }
+
+  removeResourceTemplate(uriTemplate: string): boolean {
+    return this.core.resources.removeTemplate(uriTemplate);
+  }
+
+  /** Sends `notifications/resources/updated` to every client subscribed to `uri`. */
+  notifyResourceUpdated(uri: string): void {
+    this.core.notifyResourceUpdated(uri);
+  }
+
+  /** Adds a prompt; `args` is a codec of string fields, listed as the prompt's arguments. */
+  registerPrompt<A extends t.Any>(name: string, definition: PromptDefinition<A>, get: PromptHandler<A>): RegisteredPrompt {
+    return this.core.prompts.add(name, definition, get);
+  }
+
+  removePrompt(name: string): boolean {
+    return this.core.prompts.remove(name);
+  }
+
+  /** Ids of the connections the server holds a session for. */
+  sessionIds(): string[] {
+    return this.core.sessionIds();
+  }
+
+  /** Pings one client (servers may ping too); resolves with the round trip in ms. */
+  ping(sessionId: string, timeoutMs = 10_000): Promise<number> {
+    return this.core.ping(sessionId, timeoutMs);
+  }
+}
+
+/** `useTransport: false`: the transport with its extras off, as the seed's plain path had none of them. */
+const PLAIN_PATH = {
+  heartbeat: false,
+  resume: false,
+  messageRate: false,
+  maxInFlight: false,
+  slowConsumer: false,
+} as const satisfies ServerTransportOptions;
+
+function transportOptionsOf(options: MCPServerOptions): ServerTransportOptions {
+  const {
+    name: _name,
+    version: _version,
+    title: _title,
+    instructions: _instructions,
+    useTransport: _useTransport,
+    pageSize: _pageSize,
+    cache: _cache,
+    notificationReceiptMs: _notificationReceiptMs,
+    ...transportOptions
+  } = options;
+  return transportOptions;
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!(value >= 0)) throw new RangeError(`${name} must be zero or more, got ${value}`);
+  return value;
+}
+
+function positive(name: string, value: number): number {
+  if (!(Number.isInteger(value) && value > 0)) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}

@@ -1,0 +1,252 @@
+import { Subject, type Observable, type SchedulerLike } from 'rxjs';
+import {
+  jsonRpcRequest,
+  PromptsMethod,
+  ResourcesMethod,
+  ToolsMethod,
+  type CacheScope,
+  type Implementation,
+  type JsonObject,
+  type ServerCapabilities,
+} from '../../protocol/index.js';
+import type { AuthInfo, CloseInfo } from '../../transport/index.js';
+import { Dispatcher, type DispatchResult } from './dispatcher.js';
+import { featureMethods } from './feature-methods.js';
+import { lifecycleMethods, lifecycleNotifications } from './lifecycle-methods.js';
+import { ConnectionClosedError } from '../mcp-error.js';
+import type { MethodHost, ToolCallEvent } from './method-host.js';
+import { PromptRegistry } from '../registries/prompt-registry.js';
+import { RequestCorrelator } from '../request-correlator.js';
+import { ResourceRegistry } from '../registries/resource-registry.js';
+import { McpSession, type McpPeer, type RequestEra } from './session.js';
+import { ToolRegistry } from '../registries/tool-registry.js';
+
+/** A session opening (handshake done, or first 2026-07-28 request) or closing, for operators. */
+export interface SessionEvent {
+  readonly type: 'opened' | 'closed';
+  readonly sessionId: string;
+  /** How the session was opened: `initialize` (legacy) or per-request `_meta` (modern). */
+  readonly era: 'legacy' | 'modern';
+  readonly protocolVersion: string | undefined;
+  readonly clientInfo: Implementation | undefined;
+  readonly authInfo: AuthInfo | undefined;
+  /** For `closed`: the socket's close code and reason. */
+  readonly close?: CloseInfo;
+}
+
+/** Something went wrong inside the server (a handler threw, a result was malformed). */
+export interface ServerErrorEvent {
+  readonly error: unknown;
+  /** Where: `tool "add"`, `resource file:///x`, `method tools/call`. */
+  readonly context: string;
+  readonly sessionId?: string;
+}
+
+export interface ServerCoreOptions {
+  readonly serverInfo: Implementation;
+  readonly instructions: string | undefined;
+  readonly pageSize: number;
+  readonly cache: { readonly ttlMs: number; readonly scope: CacheScope };
+  /** How long a reply after notifications of its request waits for the client's read receipt, ms; `undefined`: it does not wait. */
+  readonly notificationReceiptMs: number | undefined;
+  readonly scheduler: SchedulerLike;
+}
+
+/** Everything a client may use: tools, resources (with subscriptions), prompts, logging. */
+const CAPABILITIES: ServerCapabilities = {
+  tools: { listChanged: true },
+  resources: { subscribe: true, listChanged: true },
+  prompts: { listChanged: true },
+  logging: {},
+};
+
+/**
+ * The MCP server without its edges: sessions, the dispatcher, the registries and the operator
+ * streams. Its `handle` is the handler stage of the transport's pipeline.
+ */
+export class ServerCore implements MethodHost {
+  readonly tools: ToolRegistry;
+  readonly resources: ResourceRegistry;
+  readonly prompts: PromptRegistry;
+  readonly capabilities = CAPABILITIES;
+  private readonly sessions = new Map<string, McpSession>();
+  private readonly dispatcher: Dispatcher;
+  private readonly sessionsSubject = new Subject<SessionEvent>();
+  private readonly toolCallsSubject = new Subject<ToolCallEvent>();
+  private readonly errorsSubject = new Subject<ServerErrorEvent>();
+  private readonly stoppingSubject = new Subject<void>();
+  private stopping = false;
+
+  readonly sessions$: Observable<SessionEvent> = this.sessionsSubject.asObservable();
+  readonly toolCalls$: Observable<ToolCallEvent> = this.toolCallsSubject.asObservable();
+  readonly errors$: Observable<ServerErrorEvent> = this.errorsSubject.asObservable();
+  readonly stopping$: Observable<void> = this.stoppingSubject.asObservable();
+
+  constructor(private readonly options: ServerCoreOptions) {
+    const onFailure = (error: unknown, context: string): void => this.errorsSubject.next({ error, context });
+    this.tools = new ToolRegistry(onFailure);
+    this.resources = new ResourceRegistry(onFailure, (uri) => this.notifyResourceUpdated(uri));
+    this.prompts = new PromptRegistry(onFailure);
+    this.dispatcher = new Dispatcher({
+      methods: new Map([...lifecycleMethods(this), ...featureMethods(this)]),
+      notifications: new Map(lifecycleNotifications()),
+      serverInfo: options.serverInfo,
+      cache: options.cache,
+      isStopping: () => this.stopping,
+      notificationReceipt: options.notificationReceiptMs === undefined ? undefined : { timeoutMs: options.notificationReceiptMs, scheduler: options.scheduler },
+      onInternalError: (error, session, method) => this.errorsSubject.next({ error, context: `method ${method}`, sessionId: session.id }),
+      onAdmitted: (session, era) => {
+        if (era.kind === 'modern') this.announce(session, era);
+      },
+    });
+    this.tools.changed$.subscribe(() => this.listChanged(ToolsMethod.listChanged, 'toolsListChanged'));
+    this.resources.changed$.subscribe(() => this.listChanged(ResourcesMethod.listChanged, 'resourcesListChanged'));
+    this.prompts.changed$.subscribe(() => this.listChanged(PromptsMethod.listChanged, 'promptsListChanged'));
+  }
+
+  get serverInfo(): Implementation {
+    return this.options.serverInfo;
+  }
+
+  get instructions(): string | undefined {
+    return this.options.instructions;
+  }
+
+  get pageSize(): number {
+    return this.options.pageSize;
+  }
+
+  get cache(): ServerCoreOptions['cache'] {
+    return this.options.cache;
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  now(): number {
+    return this.options.scheduler.now();
+  }
+
+  /**
+   * The session of `peer`, created on first sight; it ends when the peer is gone for good. For a
+   * transport client that is its `closed$` (the moment `disconnections$` fires), not a socket
+   * close: a resumable client that drops keeps its id, and with it this session, its handlers and
+   * its subscriptions, for the transport's resume window.
+   */
+  attach(peer: McpPeer): McpSession {
+    const existing = this.sessions.get(peer.id);
+    if (existing) return existing;
+    const session = new McpSession(peer, new RequestCorrelator(this.options.scheduler));
+    this.sessions.set(peer.id, session);
+    peer.closed$.subscribe((info) => this.detach(session, info));
+    return session;
+  }
+
+  /** One decoded JSON object from `peer`, and what goes back to it. Never throws. */
+  handle(peer: McpPeer, message: JsonObject): DispatchResult {
+    const session = this.attach(peer);
+    try {
+      return this.dispatcher.receive(session, message);
+    } catch (error) {
+      this.errorsSubject.next({ error, context: 'dispatch', sessionId: session.id });
+      return undefined;
+    }
+  }
+
+  announce(session: McpSession, era: RequestEra): void {
+    if (session.openedAs !== undefined) return;
+    session.openedAs = era.kind;
+    if (era.kind === 'modern') {
+      session.clientInfo ??= era.clientInfo;
+      session.openedWithVersion = era.protocolVersion;
+    } else {
+      session.openedWithVersion = session.protocolVersion;
+    }
+    this.sessionsSubject.next(this.sessionEvent('opened', session));
+  }
+
+  recordToolCall(event: ToolCallEvent): void {
+    this.toolCallsSubject.next(event);
+  }
+
+  /** The live sessions' ids. */
+  sessionIds(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  getSession(id: string): McpSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** Sends `notifications/resources/updated` to every session subscribed to `uri` (either era). */
+  notifyResourceUpdated(uri: string): void {
+    for (const session of this.sessions.values()) {
+      if (session.resourceSubscriptions.has(uri)) session.notify(ResourcesMethod.updated, { uri });
+      for (const listen of session.listenersForResource(uri)) session.notifyListener(listen, ResourcesMethod.updated, { uri });
+    }
+  }
+
+  /** Pings the client of one session; resolves with the round trip in ms, rejects on timeout or error. */
+  async ping(sessionId: string, timeoutMs: number): Promise<number> {
+    const session = this.sessions.get(sessionId);
+    if (!session) throw new ConnectionClosedError(`No session ${sessionId}`);
+    const started = this.now();
+    await session.outgoing.request({
+      method: 'ping',
+      timeoutMs,
+      send: (id, method, params) => {
+        if (!session.send(jsonRpcRequest(id, method, params))) throw new ConnectionClosedError(`Session ${sessionId} is closed`);
+      },
+    });
+    return this.now() - started;
+  }
+
+  /**
+   * Begins stopping: open listen streams end with their final result, and handlers still running
+   * when the pipeline's drain is over see their signal aborted with a `ServerStoppingError`.
+   */
+  beginStopping(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.stoppingSubject.next();
+    this.stoppingSubject.complete();
+  }
+
+  /** Completes the operator streams once every connection is gone. */
+  complete(): void {
+    this.tools.complete();
+    this.resources.complete();
+    this.prompts.complete();
+    this.sessionsSubject.complete();
+    this.toolCallsSubject.complete();
+    this.errorsSubject.complete();
+  }
+
+  private detach(session: McpSession, info: CloseInfo): void {
+    if (this.sessions.get(session.id) !== session) return;
+    this.sessions.delete(session.id);
+    session.abortAll(new ConnectionClosedError('The client disconnected'));
+    session.outgoing.failAll(new ConnectionClosedError('The client disconnected before answering'));
+    session.listens.clear();
+    if (session.openedAs !== undefined) this.sessionsSubject.next({ ...this.sessionEvent('closed', session), close: info });
+  }
+
+  private sessionEvent(type: SessionEvent['type'], session: McpSession): SessionEvent {
+    return {
+      type,
+      sessionId: session.id,
+      era: session.openedAs ?? 'legacy',
+      protocolVersion: session.openedWithVersion,
+      clientInfo: session.clientInfo,
+      authInfo: session.authInfo,
+    };
+  }
+
+  private listChanged(method: string, flag: 'toolsListChanged' | 'promptsListChanged' | 'resourcesListChanged'): void {
+    for (const session of this.sessions.values()) {
+      if (session.legacyEntitled) session.notify(method);
+      for (const listen of session.listenersFor(flag)) session.notifyListener(listen, method);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Observable, SchedulerLike } from 'rxjs';
+import type { TransportError } from '../errors.js';
+import type { SessionRequest } from '../resume/session-request.js';
+import type { AuthInfo } from '../security/authenticate.js';
+
+/** How a connection ended: its close code and reason. */
+export interface CloseInfo {
+  readonly code: number;
+  readonly reason: string;
+}
+
+/** The request that opened a peer's connection (the WebSocket upgrade), as the server keeps it. */
+export interface UpgradeRequestInfo {
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+}
+
+/**
+ * One peer as its edge carries it: what the server needs to write to it and to end it. A ws
+ * socket, a virtual socket in a test; later an HTTP stream or stdio.
+ */
+export interface PeerLink {
+  readonly isOpen: boolean;
+  /** Bytes accepted for writing but not yet sent. */
+  readonly bufferedAmount: number;
+  /** The subprotocol agreed with the peer, `''` when none. */
+  readonly protocol: string;
+  /** Writes one text frame: JSON, as a string or its UTF-8 bytes. `written` hears when it reached the network, or failed. */
+  write(data: string | Buffer, written?: (error?: Error) => void): void;
+  close(code: number, reason: string): void;
+  /** Ends the connection without a close handshake. */
+  terminate(): void;
+  /** Holds this link's writes to the end of the event-loop turn, so a burst leaves in one write. Optional. */
+  hold?(): void;
+  /** Sends a ping the peer answers by itself (the heartbeat passes links without one by). */
+  ping?(): void;
+  /**
+   * Emits once the peer has read everything written to it so far (or the link is gone), then
+   * completes. Links that cannot tell leave it out.
+   */
+  readReceipt?(): Observable<void>;
+}
+
+/** A peer as it arrives: its link, who it is, and what it asked of its session. */
+export interface PeerArrival {
+  readonly link: PeerLink;
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  /** The opening request, without the session request and the handshake's own headers. */
+  readonly request: UpgradeRequestInfo;
+  /** The principal the `authenticate` hook accepted; `undefined` without a hook. */
+  readonly authInfo: AuthInfo | undefined;
+  /** What the peer asked of session resumption (`none` on edges without sessions). */
+  readonly session: SessionRequest;
+  /** The server's earlier word on this arrival, from {@link EdgeHost.vetResume}. */
+  readonly vetted?: unknown;
+}
+
+/**
+ * What the server offers its edges. An edge pushes what its peers do into it: arrivals, frames,
+ * pongs, failures and departures. `P` is the server's handle for a peer, opaque to the edge.
+ */
+export interface EdgeHost<P = unknown> {
+  readonly scheduler: SchedulerLike;
+  /** A peer arrived: the server's handle for it, or `undefined` when it was turned away (the server has closed its link). */
+  arrive(arrival: PeerArrival): P | undefined;
+  /** One frame from `peer`'s `link`. */
+  frame(peer: P, link: PeerLink, data: string | Buffer, isBinary: boolean): void;
+  /** `peer` answered a ping. */
+  pong(peer: P): void;
+  /** Something went wrong on `peer`'s link (the link closes after). */
+  failed(peer: P, link: PeerLink, error: Error): void;
+  /** `link` of `peer` closed. */
+  left(peer: P, link: PeerLink, info: CloseInfo): void;
+  /** A problem of the edge itself: a refused upgrade, a dropped handshake, a listener error. */
+  report(error: TransportError): void;
+  /**
+   * Before a peer that asks to resume is accepted (when waiting is still possible): the server's
+   * verdict, handed back in {@link PeerArrival.vetted}.
+   */
+  vetResume(session: SessionRequest, authInfo: AuthInfo | undefined): Promise<unknown>;
+}
+
+/** Where peers come from: a WebSocket listener, a virtual edge in tests. */
+export interface Edge {
+  /** Starts bringing peers to `host`. Resolves once it can. */
+  start(host: EdgeHost): Promise<void>;
+  /** Stops accepting new peers; existing ones are the server's to close. */
+  stopAccepting(): Promise<void>;
+  /** Ends whatever the edge still holds once the server has closed its peers (stalled handshakes, idle HTTP). */
+  close(): Promise<void>;
+  /** Where clients reach it (`ws://host:port/path`), once started; `undefined` for edges without an address. */
+  readonly url: string | undefined;
+}

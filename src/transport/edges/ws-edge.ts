@@ -1,0 +1,274 @@
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Observable } from 'rxjs';
+import { WebSocketServer, type PerMessageDeflateOptions, type RawData, type WebSocket } from 'ws';
+import { SocketError } from '../errors.js';
+import { holdWritesForThisTurn } from '../flow/write-batch.js';
+import type { Logger } from '../server/logger.js';
+import { sessionRequestOf, withoutSessionRequest } from '../resume/session-request.js';
+import { redactCredentials } from '../security/authenticate.js';
+import { UpgradeGuard, type UpgradeGuardOptions } from '../security/upgrade-guard.js';
+import type { Edge, EdgeHost, PeerLink } from './edge.js';
+import { createListener, dropConnections, stopListening, type Listener, type ListenerOptions } from './listener.js';
+import { readReceipt } from './read-receipt.js';
+import { isSecureServer } from './tls.js';
+
+/** What the WebSocket edge is built from: where to listen, what to accept, and the upgrade checks. */
+export interface WsEdgeOptions extends UpgradeGuardOptions, ListenerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly path: string | undefined;
+  /** Attach to this server instead of listening. */
+  readonly server: HttpServer | HttpsServer | undefined;
+  readonly maxMessageSize: number;
+  /** Subprotocols accepted, preferred first. */
+  readonly protocols: readonly string[];
+  readonly perMessageDeflate: PerMessageDeflateOptions | false;
+  /** Whether sessions may be asked for (then resumes are vetted before the socket is accepted). */
+  readonly sessions: boolean;
+  readonly logger: Logger;
+}
+
+/**
+ * One ws socket as a {@link PeerLink}. The peer's handle rides along, so the shared listeners find
+ * it from the socket in one lookup and no per-socket closure exists.
+ */
+class WsLink implements PeerLink {
+  /** The server's handle for the peer on this socket; set once the server has accepted it. */
+  peer: unknown;
+
+  constructor(
+    readonly socket: WebSocket,
+    /** The TCP socket under the WebSocket, for holding a burst's writes. */
+    private readonly tcp: Socket,
+  ) {}
+
+  get isOpen(): boolean {
+    return this.socket.readyState === 1;
+  }
+
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  get protocol(): string {
+    return this.socket.protocol;
+  }
+
+  write(data: string | Buffer, written?: (error?: Error) => void): void {
+    // A Buffer goes out as text too: it is JSON's UTF-8, encoded once for every client of a broadcast.
+    if (typeof data === 'string') this.socket.send(data, written);
+    else this.socket.send(data, { binary: false }, written);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.socket.readyState !== 3) this.socket.close(code, reason);
+  }
+
+  terminate(): void {
+    this.socket.terminate();
+  }
+
+  hold(): void {
+    if (this.socket.readyState === 1) holdWritesForThisTurn(this.tcp);
+  }
+
+  ping(): void {
+    this.socket.ping();
+  }
+
+  readReceipt(): Observable<void> {
+    return readReceipt(this.socket);
+  }
+}
+
+/** Headers that only carry the WebSocket handshake itself; its outcome is on the socket (`protocol`, `extensions`). */
+const HANDSHAKE_HEADERS = new Set(['connection', 'upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions']);
+
+/**
+ * The upgrade request's headers, less the handshake's own: kept for the connection's whole life,
+ * the random key and the version, upgrade and extension offers are ~200 bytes per idle connection
+ * that nobody reads once the handshake is over.
+ */
+function withoutHandshakeHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const kept: IncomingHttpHeaders = {};
+  for (const name in headers) {
+    if (!HANDSHAKE_HEADERS.has(name)) kept[name] = headers[name];
+  }
+  return kept;
+}
+
+/**
+ * The WebSocket edge: a ws server on the transport's own http(s) listener (or one you pass),
+ * every upgrade checked by the {@link UpgradeGuard}, every accepted socket a peer of the pipeline.
+ *
+ * One set of listener functions serves every socket: an emitter calls a listener with `this` set
+ * to itself, so the functions find the socket's link (and through it, the peer) without a closure
+ * per socket. With 10k idle clients, per-socket closures and Observable chains were most of the
+ * server's heap per connection (docs/benchmarks.md).
+ */
+export class WsEdge implements Edge {
+  private readonly guard: UpgradeGuard;
+  private readonly links = new WeakMap<WebSocket, WsLink>();
+  /** Resumes vetted before their socket was accepted, by request. */
+  private readonly vetted = new WeakMap<IncomingMessage, unknown>();
+  private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
+  private readonly onPong: (this: WebSocket) => void;
+  private readonly onError: (this: WebSocket, error: Error) => void;
+  private readonly onClose: (this: WebSocket, code: number, reason: Buffer) => void;
+  private wss: WebSocketServer | undefined;
+  private listener: Listener | undefined;
+  private listenerStopped: Promise<void> = Promise.resolve();
+  private host: EdgeHost | undefined;
+
+  constructor(private readonly options: WsEdgeOptions) {
+    this.guard = new UpgradeGuard(options, (error) => this.host?.report(error));
+    // Each listener is called with `this` = its socket; the arrow functions reach the edge.
+    const linkOf = (socket: WebSocket): WsLink | undefined => this.links.get(socket);
+    const host = (): EdgeHost | undefined => this.host;
+    this.onMessage = function (data, isBinary) {
+      const link = linkOf(this);
+      if (link) host()?.frame(link.peer, link, isBinary ? toBuffer(data) : rawDataToString(data), isBinary);
+    };
+    this.onPong = function () {
+      const link = linkOf(this);
+      if (link) host()?.pong(link.peer);
+    };
+    this.onError = function (error) {
+      const link = linkOf(this);
+      if (link) host()?.failed(link.peer, link, error);
+    };
+    this.onClose = function (code, reason) {
+      const link = linkOf(this);
+      if (link) host()?.left(link.peer, link, { code, reason: reason.toString() });
+    };
+  }
+
+  get address(): AddressInfo | undefined {
+    const address = this.wss?.address();
+    return typeof address === 'object' && address !== null ? address : undefined;
+  }
+
+  get url(): string | undefined {
+    const address = this.address;
+    if (!address) return undefined;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const scheme = isSecureServer(this.options.server ?? this.listener) ? 'wss' : 'ws';
+    return `${scheme}://${host}:${address.port}${this.options.path ?? ''}`;
+  }
+
+  async start(host: EdgeHost): Promise<void> {
+    this.host = host;
+    const { server, port, maxMessageSize, protocols, path } = this.options;
+    // Our own listener rather than ws's, so stop() can end connections that never upgrade.
+    const listener = server ? undefined : createListener(this.options, (error) => host.report(error));
+    const wss = new WebSocketServer({
+      server: server ?? listener,
+      ...(path === undefined ? {} : { path }),
+      // Also caps inflated size: ws stops decompressing a message once it passes maxPayload (1009).
+      maxPayload: maxMessageSize,
+      clientTracking: false,
+      perMessageDeflate: this.options.perMessageDeflate,
+      verifyClient: this.verifyClient,
+      handleProtocols: (offered: Set<string>) => protocols.find((protocol) => offered.has(protocol)) ?? false,
+    });
+    this.wss = wss;
+    this.listener = listener;
+    wss.on('error', (error: Error) => host.report(new SocketError(`WebSocket server error: ${error.message}`, { cause: error })));
+    wss.on('connection', (socket: WebSocket, request: IncomingMessage) => this.accept(socket, request));
+    if (!listener) return;
+    // ws re-emits the listener's 'listening' and 'error'.
+    listener.listen(port, this.options.host);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        wss.once('listening', resolve);
+        wss.once('error', reject);
+      });
+    } catch (error) {
+      wss.close();
+      listener.close();
+      this.wss = undefined;
+      this.listener = undefined;
+      throw error;
+    }
+    if (!isLoopback(this.options.host)) {
+      this.options.logger.warn(
+        `nexus-mcp: listening on ${this.options.host}:${this.address?.port ?? port}, reachable from other machines; ` +
+          `pass host: '127.0.0.1' to serve this machine only`,
+      );
+    }
+  }
+
+  stopAccepting(): Promise<void> {
+    const wss = this.wss;
+    // Resolves once the listener's last connection is gone, which close() hastens.
+    this.listenerStopped = this.listener ? stopListening(this.listener) : Promise.resolve();
+    return new Promise<void>((resolve) => (wss ? wss.close(() => resolve()) : resolve()));
+  }
+
+  async close(): Promise<void> {
+    if (this.listener) dropConnections(this.listener);
+    await this.listenerStopped;
+  }
+
+  /** ws's `verifyClient`: the guard's checks, then (for a resume) the server's word on it. */
+  private readonly verifyClient = (
+    info: { origin: string; secure: boolean; req: IncomingMessage },
+    callback: (verified: boolean, code?: number, message?: string, headers?: OutgoingHttpHeaders) => void,
+  ): void => {
+    this.guard.verifyClient(info, (verified, ...refusal) => {
+      const session = this.options.sessions && verified ? sessionRequestOf(info.req) : undefined;
+      if (session?.kind !== 'resume' || !this.host) {
+        callback(verified, ...refusal);
+        return;
+      }
+      // vetResume never rejects: a resume it could not judge is judged again on arrival.
+      void this.host.vetResume(session, this.guard.authInfoOf(info.req)).then((verdict) => {
+        this.vetted.set(info.req, verdict);
+        callback(true);
+      });
+    });
+  };
+
+  private accept(socket: WebSocket, request: IncomingMessage): void {
+    const host = this.host;
+    if (!host) return;
+    // ws throws on an 'error' event nobody hears; this one stays for the socket's whole life.
+    socket.on('error', this.onError);
+    const info = withoutSessionRequest({ url: request.url ?? '/', headers: withoutHandshakeHeaders(request.headers) });
+    const link = new WsLink(socket, request.socket);
+    const peer = host.arrive({
+      link,
+      remoteAddress: request.socket.remoteAddress,
+      remotePort: request.socket.remotePort,
+      request: this.options.authenticate ? redactCredentials(info) : info,
+      authInfo: this.guard.authInfoOf(request),
+      session: this.options.sessions ? sessionRequestOf(request) : NO_SESSION,
+      vetted: this.vetted.get(request),
+    });
+    if (peer === undefined) return; // turned away: the server has closed the link
+    link.peer = peer;
+    this.links.set(socket, link);
+    socket.on('message', this.onMessage);
+    socket.on('pong', this.onPong);
+    socket.on('close', this.onClose);
+  }
+}
+
+/** Raw frame data as text: ws hands over a Buffer, an ArrayBuffer or fragments, by `binaryType`. */
+function rawDataToString(data: RawData): string {
+  return toBuffer(data).toString('utf8');
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+const NO_SESSION = { kind: 'none' } as const;
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}

@@ -1,0 +1,281 @@
+import { randomUUID } from 'node:crypto';
+import { of, ReplaySubject, Subscription, type Observable } from 'rxjs';
+import type { JsonObject } from '../../protocol/index.js';
+import type { CloseInfo, PeerArrival, PeerLink, UpgradeRequestInfo } from '../edges/edge.js';
+import { CloseCode } from '../close-codes.js';
+import { ClientGoneError } from '../errors.js';
+import type { HandledClient } from '../flow/run-handlers.js';
+import type { MessageRateLimiter, RatedClient } from '../flow/message-rate.js';
+import type { OutboundGate } from '../flow/slow-consumer.js';
+import type { HeartbeatPeer } from '../operators/heartbeat.js';
+import type { ResumableSession } from '../resume/session-resumption.js';
+import type { AuthInfo } from '../security/authenticate.js';
+
+/** A connected client, as the server's streams and queries describe it: plain data, safe to log. */
+export interface ClientInfo {
+  /** Unique for the life of the server process (a random UUID). */
+  readonly id: string;
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  readonly connectedAt: Date;
+  /** The negotiated subprotocol, `''` when none. */
+  readonly protocol: string;
+  /**
+   * The upgrade request, without the handshake's own headers and the session request; on a server
+   * with `authenticate`, credentials (Authorization, Cookie, token subprotocol entries, `token`
+   * query parameter) read `REDACTED`.
+   */
+  readonly request: UpgradeRequestInfo;
+  /** The principal the server's `authenticate` hook accepted; `undefined` without a hook. */
+  readonly authInfo?: AuthInfo | undefined;
+}
+
+/**
+ * One client of a server transport, as handlers, streams and queries hand it out. Sending is
+ * synchronous and says whether the message was handed on; a closed client is skipped, never thrown
+ * at. A client that asked for a resumable session keeps this identity across a short drop.
+ */
+export interface ClientConnection extends ClientInfo {
+  /** Whether its connection is open now (a resumable client that dropped is not, until it resumes). */
+  readonly isOpen: boolean;
+  /** Bytes written to it but not yet sent. */
+  readonly bufferedAmount: number;
+  /** Emits the close code and reason once the client is gone for good, then completes. */
+  readonly closed$: Observable<CloseInfo>;
+  /**
+   * Aborted when work for this client should stop: the client is gone for good (`ClientGoneError`),
+   * or the server's graceful stop has ended its drain (`TransportStoppedError`). Handlers that
+   * return a promise can pass it on (to `fetch`, a database call) and give up early.
+   */
+  readonly signal: AbortSignal;
+  /** Serialises and sends one message. Throws only if `message` cannot be serialised. */
+  send(message: JsonObject): boolean;
+  /** Closes its connection with `code` (default 1000) and `reason`. */
+  close(code?: number, reason?: string): void;
+  /** Drops its connection without a close handshake. */
+  terminate(): void;
+  /** A plain snapshot, safe to log or send. */
+  toInfo(): ClientInfo;
+}
+
+/** The slow-consumer policy of a server, shared by its connections. */
+export interface OutboundPolicy {
+  /** A connection gets its gate once a write would take its buffer past this many bytes. */
+  readonly lowWatermark: number;
+  gate(link: PeerLink, client: Connection): OutboundGate;
+}
+
+/** A message encoded once for many clients: the text for replay logs, the bytes for the network. */
+export interface EncodedFrame {
+  readonly text: string;
+  readonly bytes: Buffer;
+}
+
+/**
+ * A random UUID as one flat string. `randomUUID()` builds its result by concatenating 20 pieces,
+ * and V8 keeps such a string as a tree of about 14 cons cells (~450 bytes) for as long as it lives;
+ * an id lives as long as its connection.
+ */
+export function newClientId(): string {
+  return Buffer.from(randomUUID(), 'latin1').toString('latin1');
+}
+
+/**
+ * The server's side of one client: its identity, its link (replaced when a session resumes) and
+ * the per-connection state the pipeline's policies keep. Thousands of these sit idle on a busy
+ * server, so what is not needed until a client does something (its slow-consumer gate, rate
+ * limiter, work list, close stream) is made on first use.
+ */
+export class Connection implements ClientConnection, HeartbeatPeer, HandledClient, RatedClient {
+  readonly id: string = newClientId();
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  readonly request: UpgradeRequestInfo;
+  readonly authInfo: AuthInfo | undefined;
+  awaitingPong = false;
+  /** Set when the client asked for a resumable session. */
+  session: ResumableSession | undefined;
+  /** Whether the server closed this connection on purpose (such a close is never resumed). */
+  closedByServer = false;
+  /** Handler calls of this client not yet finished (the in-flight cap). */
+  pendingCalls = 0;
+  /** The client's message rate, made at its first frame. */
+  messageRate: MessageRateLimiter | undefined;
+
+  /** A number rather than a Date: a Date object is ~100 bytes of heap. */
+  private readonly connectedAtMs: number;
+  private currentLink: PeerLink;
+  /** Made when a write first takes the buffer past the policy's low watermark. */
+  private gate: OutboundGate | undefined;
+  /** Everything running on behalf of this client (Observable replies); ended when it is gone for good. */
+  private work: Subscription | undefined;
+  private ended = false;
+  private closedSubject: ReplaySubject<CloseInfo> | undefined;
+  private closedWith: CloseInfo | undefined;
+  /** Made when a handler first asks for `signal`. */
+  private controller: AbortController | undefined;
+
+  constructor(
+    arrival: PeerArrival,
+    now: number,
+    private readonly outbound: OutboundPolicy | undefined,
+  ) {
+    this.currentLink = arrival.link;
+    this.remoteAddress = arrival.remoteAddress;
+    this.remotePort = arrival.remotePort;
+    this.request = arrival.request;
+    this.authInfo = arrival.authInfo;
+    this.connectedAtMs = now;
+  }
+
+  /** When the connection was accepted (a new Date each time it is read). */
+  get connectedAt(): Date {
+    return new Date(this.connectedAtMs);
+  }
+
+  get closed$(): Observable<CloseInfo> {
+    if (this.closedWith) return of(this.closedWith);
+    this.closedSubject ??= new ReplaySubject<CloseInfo>(1);
+    return this.closedSubject.asObservable();
+  }
+
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    return this.controller.signal;
+  }
+
+  /** The link the client is on now; a resumed session has a new one. */
+  get link(): PeerLink {
+    return this.currentLink;
+  }
+
+  get protocol(): string {
+    return this.currentLink.protocol;
+  }
+
+  get isOpen(): boolean {
+    return this.currentLink.isOpen;
+  }
+
+  get bufferedAmount(): number {
+    return this.currentLink.bufferedAmount;
+  }
+
+  /** Whether the client is gone for good. */
+  get isGone(): boolean {
+    return this.ended;
+  }
+
+  send(message: JsonObject): boolean {
+    return this.write(JSON.stringify(message));
+  }
+
+  /**
+   * Sends text that is already JSON. In a resumable session it is logged first, so a client that
+   * is away gets it when it comes back (and the send counts as done).
+   */
+  write(data: string, written?: (error?: Error) => void): boolean {
+    if (this.session && !this.ended) {
+      this.session.record(data);
+      if (!this.currentLink.isOpen) return true;
+    }
+    if (!this.currentLink.isOpen) return false;
+    return this.deliver(data, data.length, written);
+  }
+
+  /** Sends a frame encoded once for many clients; with `hold`, this link's writes wait for the end of the turn. */
+  writeFrame(frame: EncodedFrame, hold: boolean): boolean {
+    if (this.session && !this.ended) {
+      this.session.record(frame.text, frame.bytes.length);
+      if (!this.currentLink.isOpen) return true;
+    }
+    if (!this.currentLink.isOpen) return false;
+    if (hold) this.currentLink.hold?.();
+    return this.deliver(frame.bytes, frame.bytes.length);
+  }
+
+  /** Emits once the client has read everything sent to it so far (see `PeerLink.readReceipt`); `undefined` when its link cannot tell. */
+  readReceipt(): Observable<void> | undefined {
+    return this.currentLink.readReceipt?.();
+  }
+
+  /** Pings the client; `false` when its link cannot ping (the heartbeat then leaves it alone). */
+  ping(): boolean {
+    const link = this.currentLink;
+    if (!link.ping) return false;
+    link.ping();
+    return true;
+  }
+
+  close(code: number = CloseCode.Normal, reason = ''): void {
+    this.closedByServer = true;
+    this.currentLink.close(code, reason);
+  }
+
+  terminate(): void {
+    this.currentLink.terminate();
+  }
+
+  track(subscription: Subscription): void {
+    this.work ??= new Subscription();
+    this.work.add(subscription);
+  }
+
+  /**
+   * Cancels everything still running on behalf of this client, and whatever starts later:
+   * Observable replies are unsubscribed, and `signal` is aborted with `reason` for the rest.
+   */
+  cancelWork(reason: Error): void {
+    this.work?.unsubscribe();
+    // Closed: what is tracked from now on is unsubscribed at once.
+    this.work = Subscription.EMPTY;
+    this.controller ??= new AbortController();
+    if (!this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  /** Its link dropped but the session may resume: what watched that link stops. */
+  detach(): void {
+    this.gate?.dispose();
+    this.gate = undefined;
+  }
+
+  /** Moves a resumed session onto the link its client came back on. */
+  attach(link: PeerLink): void {
+    this.detach();
+    this.currentLink = link;
+    this.awaitingPong = false;
+  }
+
+  /** Called by the server when the client is gone for good. */
+  markClosed(info: CloseInfo): void {
+    this.ended = true;
+    this.cancelWork(new ClientGoneError(`Client ${this.id} is gone (${info.code}${info.reason ? `: ${info.reason}` : ''})`));
+    this.gate?.dispose();
+    this.closedWith = info;
+    this.closedSubject?.next(info);
+    this.closedSubject?.complete();
+  }
+
+  toInfo(): ClientInfo {
+    return {
+      id: this.id,
+      remoteAddress: this.remoteAddress,
+      remotePort: this.remotePort,
+      connectedAt: this.connectedAt,
+      protocol: this.protocol,
+      request: this.request,
+      authInfo: this.authInfo,
+    };
+  }
+
+  private deliver(data: string | Buffer, length: number, written?: (error?: Error) => void): boolean {
+    if (this.gate) return this.gate.send(data, written);
+    // Under the low watermark the gate would send it bare too: no gate until one is needed.
+    if (this.outbound && this.currentLink.bufferedAmount + length > this.outbound.lowWatermark) {
+      this.gate = this.outbound.gate(this.currentLink, this);
+      return this.gate.send(data, written);
+    }
+    this.currentLink.write(data, written);
+    return true;
+  }
+}

@@ -1,0 +1,307 @@
+import type { AddressInfo } from 'node:net';
+import { ReplaySubject, Subject, takeUntil, type Observable } from 'rxjs';
+import type { JsonObject } from '../../protocol/index.js';
+import { CloseCode } from '../close-codes.js';
+import type { Edge } from '../edges/edge.js';
+import { WsEdge } from '../edges/ws-edge.js';
+import { InboxOverflowError, SerializationError, ServerStartError, TransportStoppedError, type TransportErrorEvent } from '../errors.js';
+import type { DecodedMessage } from '../flow/decode.js';
+import { InFlightCalls } from '../flow/in-flight.js';
+import { Inbox } from '../flow/inbox.js';
+import type { HandlerReply } from '../flow/run-handlers.js';
+import { OutboundGate, type SlowConsumerEvent } from '../flow/slow-consumer.js';
+import { heartbeat } from '../operators/heartbeat.js';
+import { waitForCount } from '../operators/wait-for-count.js';
+import { SessionHost, type Resumption } from '../resume/session-host.js';
+import { writeToEveryClient, type Broadcast } from './broadcast.js';
+import type { ClientConnection, Connection, OutboundPolicy } from './connection.js';
+import { Peers, type Disconnection } from './peers.js';
+import { pipelineEffects } from './pipeline-effects.js';
+import { serverPipeline } from './pipeline.js';
+import { closeGracefully } from './shutdown.js';
+import { resolveServerOptions, type ResolvedServerOptions, type ServerTransportOptions } from './server-options.js';
+import { serialize } from './serialize.js';
+
+/** A message as it arrived: who sent it and what it said. */
+export interface ClientMessage {
+  readonly client: ClientConnection;
+  readonly message: JsonObject;
+}
+
+/**
+ * A WebSocket server for JSON messages whose state is Observable: connections, disconnections,
+ * messages, the client count and errors are hot streams, and the promise methods are conveniences
+ * over them. Inside, it is one operator pipeline per server (`pipeline.ts`): frames from every
+ * client are decoded (bad ones answered with an error reply), published on `messages$`, and handed
+ * to the `messageHandler`, whose replies go back to their sender; broadcasts go through one subject
+ * that encodes each message once for every client.
+ *
+ * @example
+ * const transport = new WebSocketServerTransport({ port: 3001, messageHandler: (m) => ({ type: 'echo', original: m }) });
+ * transport.clientCount$.subscribe((n) => console.log(`${n} clients`));
+ * await transport.start();
+ * await transport.broadcastNotification({ event: 'server_update' });
+ * @see docs/transport.md
+ */
+export class WebSocketServerTransport {
+  private readonly options: ResolvedServerOptions;
+  private readonly peers: Peers;
+  private readonly sessions: SessionHost | undefined;
+  private readonly edge: Edge;
+  private readonly calls = new InFlightCalls();
+  private readonly messagesSubject = new Subject<ClientMessage>();
+  private readonly slowConsumerSubject = new Subject<SlowConsumerEvent>();
+  private readonly broadcasts = new Subject<Broadcast>();
+  /** Emits once when stopping begins: no more accepting, no heartbeat, no new work. */
+  private readonly stopping$ = new ReplaySubject<void>(1);
+  /** Emits once when stopped: the pipeline and the broadcast subject end. */
+  private readonly stopped$ = new ReplaySubject<void>(1);
+  private inbox: Inbox<ClientMessage> | undefined;
+  private starting: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+
+  /** Each client as it connects (hot). */
+  readonly connections$: Observable<ClientConnection>;
+  /** Each client as it goes away for good, with its close code (hot). */
+  readonly disconnections$: Observable<Disconnection>;
+  /** Every accepted message from every client (hot). Bad frames never appear here. */
+  readonly messages$: Observable<ClientMessage> = this.messagesSubject.asObservable();
+  /** The number of connected clients; replays the current count to each new subscriber. */
+  readonly clientCount$: Observable<number>;
+  /** Problems on single connections and in handlers. Never errors; completes on `stop()`. */
+  readonly errors$: Observable<TransportErrorEvent>;
+  /** The slow-consumer policy at work: connections becoming congested, draining, disconnected (hot). Completes on `stop()`. */
+  readonly slowConsumer$: Observable<SlowConsumerEvent> = this.slowConsumerSubject.asObservable();
+  /** Each dropped client that came back within the resume window, with how many frames it was replayed (hot). */
+  readonly resumptions$: Observable<Resumption>;
+
+  constructor(options: ServerTransportOptions = {}) {
+    const resolved = resolveServerOptions(options);
+    this.options = resolved;
+    const { scheduler, resume } = resolved;
+    this.sessions = resume && new SessionHost(resume, scheduler, (client, info) => this.peers.finish(client, info));
+    this.peers = new Peers({
+      scheduler,
+      maxClients: resolved.maxClients,
+      maxMessageSize: resolved.maxMessageSize,
+      stopGraceMs: resolved.stopGraceMs,
+      outbound: this.outboundPolicy(),
+      sessions: this.sessions,
+      isStopping: () => this.stopping !== undefined,
+    });
+    this.edge = resolved.edge ?? new WsEdge({ ...resolved, sessions: resume !== undefined });
+    this.connections$ = this.peers.connections$;
+    this.disconnections$ = this.peers.disconnections$;
+    this.clientCount$ = this.peers.clientCount$;
+    this.errors$ = this.peers.errors$;
+    this.resumptions$ = this.sessions?.resumptions$ ?? new Subject<Resumption>().asObservable();
+  }
+
+  /** The bound address once started (read the port here when you asked for port 0). */
+  get address(): AddressInfo | undefined {
+    return this.edge instanceof WsEdge ? this.edge.address : undefined;
+  }
+
+  /** `ws://host:port/path` (`wss://` with TLS) once started. */
+  get url(): string | undefined {
+    return this.edge.url;
+  }
+
+  /**
+   * Starts serving: builds the pipeline (at once, so a virtual edge is served within the same
+   * turn) and starts the edge. Resolves when ready; rejects with `ServerStartError`. Idempotent.
+   */
+  start(): Promise<void> {
+    if (this.stopping) return Promise.reject(new TransportStoppedError('This transport was stopped; create a new one to serve again'));
+    if (!this.starting) {
+      this.serve();
+      this.starting = this.edge.start(this.peers).catch((error: unknown) => {
+        this.starting = undefined;
+        const { host, port } = this.options;
+        throw new ServerStartError(describeListenError(error, host, port), { cause: error });
+      });
+    }
+    return this.starting;
+  }
+
+  /**
+   * Stops gracefully: stops accepting and refuses new work; lets unfinished handler calls finish
+   * for up to `drainMs` (their replies still go out); at that deadline cancels what still runs
+   * (Observable replies are unsubscribed, late promise replies are dropped) and closes every client
+   * with 1001; terminates those that have not closed after `stopGraceMs`; completes every stream.
+   * Idempotent: the first call's options count.
+   */
+  stop(options: { readonly drainMs?: number } = {}): Promise<void> {
+    this.stopping ??= this.shutdown(options.drainMs ?? this.options.drainMs);
+    return this.stopping;
+  }
+
+  /** The number of connected clients now. */
+  getConnectedClients(): number {
+    return this.peers.size;
+  }
+
+  getClients(): ClientConnection[] {
+    return [...this.peers.values()];
+  }
+
+  getClient(id: string): ClientConnection | undefined {
+    return this.peers.get(id);
+  }
+
+  /**
+   * Closes one client's connection. Returns whether the client was connected. Throws `RangeError`
+   * for a code that may not be sent in a close frame (RFC 6455 §7.4) or a reason over 123 bytes.
+   */
+  closeClient(id: string, code: number = CloseCode.Normal, reason = ''): boolean {
+    if (!isSendableCloseCode(code)) throw new RangeError(`closeClient: ${code} is not a close code that may be sent`);
+    if (Buffer.byteLength(reason) > 123) throw new RangeError('closeClient: the reason must be at most 123 bytes of UTF-8');
+    const client = this.peers.get(id);
+    client?.close(code, reason);
+    return client !== undefined;
+  }
+
+  /**
+   * Resolves `true` once at least `minClients` are connected (at once if they already are), or
+   * `false` after `timeoutMs` or on `stop()`. Never rejects. `countReached(clientCount$, …)` is the
+   * same as an Observable.
+   */
+  waitForClients(minClients = 1, timeoutMs = 30_000): Promise<boolean> {
+    return waitForCount(this.clientCount$, minClients, timeoutMs, this.options.scheduler);
+  }
+
+  /**
+   * The next message from any client. Messages that arrive while nobody waits are kept, up to
+   * `inboxSize` (oldest dropped first, reported on `errors$`); keeping starts with the first call,
+   * so a server that never calls this buffers nothing. Rejects with `ReceiveTimeoutError` after
+   * `timeoutMs`, with `TransportStoppedError` after `stop()`.
+   */
+  receiveMessage(timeoutMs?: number): Promise<ClientMessage> {
+    if (!this.inbox) {
+      const size = this.options.inboxSize;
+      const overflow = new InboxOverflowError(`receiveMessage() buffer is full (${size}); dropping the oldest messages`);
+      this.inbox = new Inbox<ClientMessage>(size, ({ client }) => this.peers.report(overflow, client.id), this.options.scheduler);
+      if (this.stopping) this.inbox.close(new TransportStoppedError('The server transport is stopped'));
+    }
+    return this.inbox.take(timeoutMs);
+  }
+
+  /** Sends `{ ...notification, type: 'notification' }` to every client. Resolves with how many it reached. */
+  broadcastNotification(notification: JsonObject): Promise<number> {
+    return this.sendMessage({ ...notification, type: 'notification' });
+  }
+
+  /** Sends one message to every client through the broadcast subject, encoded once. Resolves with how many it reached. */
+  sendMessage(message: JsonObject): Promise<number> {
+    const broadcast: Broadcast = { message, reached: 0, failure: undefined };
+    this.broadcasts.next(broadcast);
+    return broadcast.failure === undefined ? Promise.resolve(broadcast.reached) : Promise.reject(asError(broadcast.failure));
+  }
+
+  /** Sends one message to one client. Resolves with 1 if it was sent, 0 if that client is not connected. */
+  sendTo(clientId: string, message: JsonObject): Promise<number> {
+    try {
+      const data = serialize(message);
+      return Promise.resolve(this.peers.get(clientId)?.write(data) === true ? 1 : 0);
+    } catch (error) {
+      return Promise.reject(asError(error));
+    }
+  }
+
+  /** Builds what runs while the server serves: the message pipeline, the broadcast subject's writer, the heartbeat. */
+  private serve(): void {
+    const { options, peers } = this;
+    const effects = pipelineEffects({
+      errorReply: options.errorReply,
+      binaryFrames: options.binaryFrames,
+      maxInFlight: options.maxInFlight,
+      report: (error, clientId) => peers.report(error, clientId),
+      publish: (message) => this.publish(message),
+    });
+    const pipeline = serverPipeline(
+      {
+        scheduler: options.scheduler,
+        messageRate: options.messageRate,
+        handler: options.handler,
+        maxInFlight: options.maxInFlight,
+        startsWork: options.startsWork,
+        isStopping: () => this.stopping !== undefined,
+        calls: this.calls,
+      },
+      effects,
+    );
+    peers.frames$.pipe(pipeline, takeUntil(this.stopped$)).subscribe((reply) => this.sendReply(reply, effects.failed));
+    this.broadcasts.pipe(takeUntil(this.stopped$)).subscribe(writeToEveryClient(() => peers.values()));
+    if (options.heartbeat) {
+      heartbeat(() => peers.values(), options.heartbeat, options.scheduler)
+        .pipe(takeUntil(this.stopping$))
+        .subscribe((client) => client.terminate());
+    }
+  }
+
+  private publish(message: DecodedMessage<Connection>): void {
+    this.messagesSubject.next(message);
+    this.inbox?.push(message);
+  }
+
+  private sendReply({ client, reply, request }: HandlerReply<Connection>, failed: (client: Connection, request: JsonObject, error: unknown) => void): void {
+    let data: string;
+    try {
+      data = serialize(reply);
+    } catch (error) {
+      failed(client, request, error);
+      return;
+    }
+    client.write(data);
+  }
+
+  /** The slow-consumer policy each connection's writes go through, if any. */
+  private outboundPolicy(): OutboundPolicy | undefined {
+    const policy = this.options.slowConsumer;
+    if (!policy) return undefined;
+    return {
+      lowWatermark: policy.lowWatermark,
+      gate: (link, client) =>
+        new OutboundGate(link, policy, this.options.scheduler, (event) => {
+          // The policy closed it on purpose: not a drop to resume from.
+          if (event.kind === 'disconnected') client.closedByServer = true;
+          this.slowConsumerSubject.next({ ...event, clientId: client.id });
+        }),
+    };
+  }
+
+  private async shutdown(drainMs: number): Promise<void> {
+    this.stopping$.next();
+    this.stopping$.complete();
+    await this.starting?.catch(() => undefined);
+    const { stopGraceMs, scheduler } = this.options;
+    await closeGracefully({ edge: this.starting ? this.edge : undefined, peers: this.peers, calls: this.calls, drainMs, stopGraceMs, scheduler });
+    this.stopped$.next();
+    this.stopped$.complete();
+    this.inbox?.close(new TransportStoppedError('The server transport is stopped'));
+    this.messagesSubject.complete();
+    this.slowConsumerSubject.complete();
+    this.broadcasts.complete();
+    this.sessions?.complete();
+    this.peers.complete();
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new SerializationError(String(error));
+}
+
+/** 1000–1014 except the three reserved for "no frame" cases, or the registered and private ranges. */
+function isSendableCloseCode(code: number): boolean {
+  if (!Number.isInteger(code)) return false;
+  if (code >= 1000 && code <= 1014) return code !== 1004 && code !== 1005 && code !== 1006;
+  return code >= 3000 && code <= 4999;
+}
+
+function describeListenError(error: unknown, host: string, port: number): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return `Cannot listen on ${host}:${port}: the port is already in use`;
+  if (code === 'EACCES') return `Cannot listen on ${host}:${port}: permission denied`;
+  if (code === 'EADDRNOTAVAIL') return `Cannot listen on ${host}:${port}: the address is not available on this machine`;
+  return `Cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`;
+}
