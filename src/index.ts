@@ -79,6 +79,7 @@ export {
   InboxOverflowError,
   SerializationError,
   SessionExpiredError,
+  ClientGoneError,
   ResumeRefusedError,
   UpgradeRefusedError,
   HandshakeDroppedError,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './child.js';
-import { MCP_LEGS, SMOKE_CONFIG, TRANSPORT_PEERS } from './config.js';
+import { FANOUT_VARIANTS, MCP_LEGS, SMOKE_CONFIG, TRANSPORT_PEERS } from './config.js';
 import { isMeasuredMcpRow, type BenchResults } from './results.js';
 
 const run = promisify(execFile);
@@ -37,9 +37,9 @@ describe('benchmark smoke run', () => {
         expect(row, `rtt ${peer} C=${clients}`).toBeDefined();
         expect([row?.perSecond, row?.p50Ms, row?.p99Ms].every((value) => positive(value ?? Number.NaN))).toBe(true);
       }
-      for (const clients of SMOKE_CONFIG.fanout.clients) {
-        const row = results.fanout.find((candidate) => candidate.peer === peer && candidate.clients === clients);
-        expect(row, `fanout ${peer} N=${clients}`).toBeDefined();
+      for (const [clients, variant] of SMOKE_CONFIG.fanout.clients.flatMap((n) => FANOUT_VARIANTS.map((v) => [n, v] as const))) {
+        const row = results.fanout.find((candidate) => candidate.peer === peer && candidate.clients === clients && candidate.variant === variant);
+        expect(row, `fanout ${peer} N=${clients} ${variant}`).toBeDefined();
         expect(row?.rounds.every((round) => round.delivered === round.expected)).toBe(true);
         expect(positive(row?.deliveriesPerSecond ?? Number.NaN) && positive(row?.lastDeliveryMs ?? Number.NaN)).toBe(true);
       }

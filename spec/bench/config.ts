@@ -10,6 +10,14 @@ export const MCP_LEGS = ['nexus-simple', 'sdk-ws-nexus', 'sdk-http', 'sdk-http-j
 export type McpLeg = (typeof MCP_LEGS)[number];
 
 export const WORKLOADS = ['rtt', 'fanout', 'idle', 'mcp'] as const;
+
+/**
+ * How a fanout round issues its broadcasts: `back-to-back` (awaited one after another in one turn
+ * of the event loop, as a burst) or `per-turn` (each in its own turn, as broadcasts triggered by
+ * separate events usually are).
+ */
+export const FANOUT_VARIANTS = ['back-to-back', 'per-turn'] as const;
+export type FanoutVariant = (typeof FANOUT_VARIANTS)[number];
 export type Workload = (typeof WORKLOADS)[number];
 
 export type BenchMode = 'full' | 'smoke';

@@ -1,4 +1,4 @@
-import type { BenchConfig, McpLeg, TransportPeer } from './config.js';
+import type { BenchConfig, FanoutVariant, McpLeg, TransportPeer } from './config.js';
 import type { MemorySample } from './servers/memory.js';
 import type { RepetitionSummary } from './stats.js';
 
@@ -58,6 +58,7 @@ export interface FanoutRound {
 export interface FanoutRow {
   readonly peer: TransportPeer;
   readonly clients: number;
+  readonly variant: FanoutVariant;
   readonly messages: number;
   readonly payloadBytes: number;
   readonly connectPerSecond: number;

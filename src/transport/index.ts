@@ -75,6 +75,7 @@ export {
   InboxOverflowError,
   SerializationError,
   SessionExpiredError,
+  ClientGoneError,
   ResumeRefusedError,
   UpgradeRefusedError,
   HandshakeDroppedError,

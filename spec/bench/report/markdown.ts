@@ -2,7 +2,7 @@ import type { BenchResults } from '../results.js';
 import { isMeasuredMcpRow } from '../results.js';
 import { MCP_LEGS } from '../config.js';
 import { median } from '../stats.js';
-import { compare, judgeTargets, type Comparison } from './comparisons.js';
+import { compare, fanoutMetric, judgeTargets, type Comparison } from './comparisons.js';
 
 const integer = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '–');
 const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(value < 10 ? 3 : 1) : '–');
@@ -68,15 +68,16 @@ export function renderMarkdown(results: BenchResults, chartFile: string): string
   sections.push(
     `### fanout: ${fanoutRow ? `${fanoutRow.messages} broadcasts of ${fanoutRow.payloadBytes} bytes` : 'broadcasts'} to every client (median over the rounds)\n\n` +
       table(
-        ['server', 'clients', 'rounds', 'deliveries/s', 'last delivery ms', 'server loop ms', 'deliveries/s vs ws', 'CPU server'],
+        ['server', 'clients', 'broadcasts', 'rounds', 'deliveries/s', 'last delivery ms', 'server loop ms', 'deliveries/s vs ws', 'CPU server'],
         results.fanout.map((row) => [
           row.peer,
           integer(row.clients),
+          row.variant === 'per-turn' ? 'one per turn' : 'back to back',
           String(row.rounds.length),
           integer(row.deliveriesPerSecond),
           ms(row.lastDeliveryMs),
           ms(median(row.rounds.map((round) => round.handOverMs))),
-          row.peer === 'ws' ? '1.00×' : times(ratioOf(comparisons, `fanout deliveries/s N=${row.clients}`, row.peer)),
+          row.peer === 'ws' ? '1.00×' : times(ratioOf(comparisons, fanoutMetric(row.clients, row.variant ?? 'back-to-back'), row.peer)),
           cpu(median(row.rounds.map((round) => round.serverCpu))),
         ]),
       ),

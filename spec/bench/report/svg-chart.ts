@@ -6,6 +6,7 @@ const TARGETS: Readonly<Record<string, number>> = {
   'rtt req/s C=100': 0.9,
   'rtt p99 C=100': 1.2,
   'fanout deliveries/s N=10000': 0.9,
+  'fanout deliveries/s N=10000 per turn': 1.0,
   'idle heap/conn': 1.3,
   'idle RSS/conn': 1.3,
   'mcp calls/s C=10': 5,

@@ -4,7 +4,7 @@
  */
 import { writeHeapSnapshot } from 'node:v8';
 import { filter, firstValueFrom, interval, map, startWith, timeout } from 'rxjs';
-import { TRANSPORT_PEERS, type TransportPeer } from '../config.js';
+import { TRANSPORT_PEERS, type FanoutVariant, type TransportPeer } from '../config.js';
 import { argument, serveRpc } from '../rpc.js';
 import { cpuSample, nowMs } from '../stats.js';
 import { measureMemory } from './memory.js';
@@ -23,6 +23,7 @@ export interface BroadcastParams {
   readonly messages: number;
   readonly payloadBytes: number;
   readonly round: number;
+  readonly variant: FanoutVariant;
 }
 
 /** When the first broadcast started and when the server had handed the last one to its sockets. */
@@ -52,10 +53,14 @@ async function main(): Promise<void> {
             timeout({ first: timeoutMs, with: () => Promise.reject(new Error(`only ${server.clientCount()} of ${count} clients connected`)) }),
           ),
         ),
-      broadcast: async ({ messages, payloadBytes, round }: BroadcastParams): Promise<BroadcastTiming> => {
+      broadcast: async ({ messages, payloadBytes, round, variant }: BroadcastParams): Promise<BroadcastTiming> => {
         const bodies = Array.from({ length: messages }, (_, seq) => fanoutMessage(round, seq, payloadBytes));
         const startedAt = nowMs();
-        for (const body of bodies) await server.broadcast(body);
+        for (const body of bodies) {
+          await server.broadcast(body);
+          // Per turn: the next broadcast waits for the next turn of the event loop, as one set off by another event would.
+          if (variant === 'per-turn') await new Promise((resolve) => setImmediate(resolve));
+        }
         return { startedAt, handedOverAt: nowMs() };
       },
       memory: () => measureMemory(),

@@ -1,5 +1,5 @@
 import type { ChildHandle } from '../child.js';
-import type { TransportPeer } from '../config.js';
+import { FANOUT_VARIANTS, type FanoutVariant, type TransportPeer } from '../config.js';
 import type { OpenParams, OpenResult, RoundResult } from '../load/load-main.js';
 import { urlFor } from '../load/peer-clients.js';
 import type { FanoutRound, FanoutRow } from '../results.js';
@@ -12,14 +12,15 @@ interface Side {
   readonly server: ChildHandle;
   readonly load: ChildHandle;
   readonly opened: OpenResult;
-  readonly rounds: FanoutRound[];
+  readonly rounds: Record<FanoutVariant, FanoutRound[]>;
   failed: boolean;
 }
 
 /**
  * fanout: N clients connected to every server at once; in turn, each server broadcasts `messages`
- * messages back to back, and we time from its first broadcast call until its last client has the
- * last message. Cycles of turns repeat while the time budget lasts; the median round is the result.
+ * messages, back to back in one turn of its event loop or each in a turn of its own (the two
+ * variants), and we time from its first broadcast call until its last client has the last
+ * message. Cycles of turns repeat while the time budget lasts; the median round is the result.
  */
 export async function runFanout(context: RunContext, peers: readonly TransportPeer[]): Promise<FanoutRow[]> {
   const { clients, messages, payloadBytes, rounds, budgetMs } = context.config.fanout;
@@ -37,13 +38,14 @@ export async function runFanout(context: RunContext, peers: readonly TransportPe
         const openParams: OpenParams = { url: urlFor(peer, await portOf(server)), connections: count, concurrency: openConcurrency };
         const opened = await load.request<OpenResult>('openConnections', openParams, stepTimeoutMs);
         await server.request('waitForClients', { count, timeoutMs: stepTimeoutMs / 2 }, stepTimeoutMs);
-        sides.push({ peer, server, load, opened, rounds: [], failed: false });
+        sides.push({ peer, server, load, opened, rounds: { 'back-to-back': [], 'per-turn': [] }, failed: false });
       }
       const started = performance.now();
       for (let round = 0; round < rounds && (round === 0 || performance.now() - started < budgetMs); round += 1) {
-        for (const side of sides.filter((candidate) => !candidate.failed)) {
+        for (const [side, variant] of sides.flatMap((candidate) => FANOUT_VARIANTS.map((v) => [candidate, v] as const))) {
+          if (side.failed) continue;
           try {
-            side.rounds.push(await broadcastRound(context, side, round));
+            side.rounds[variant].push(await broadcastRound(context, side, round, variant));
           } catch (error) {
             // One server failing leaves the others' turns going.
             side.failed = true;
@@ -53,24 +55,28 @@ export async function runFanout(context: RunContext, peers: readonly TransportPe
           }
         }
       }
-      for (const { peer, opened, rounds: measured, load, failed } of sides) {
+      for (const { peer, opened, rounds: byVariant, load, failed } of sides) {
         if (failed) continue;
-        const row: FanoutRow = {
-          peer,
-          clients: count,
-          messages,
-          payloadBytes,
-          connectPerSecond: opened.opened / (opened.elapsedMs / 1000),
-          rounds: measured,
-          deliveriesPerSecond: median(measured.map((round) => round.deliveriesPerSecond)),
-          lastDeliveryMs: median(measured.map((round) => round.lastDeliveryMs)),
-        };
-        rows.push(row);
-        context.log(
-          `  fanout ${peer} N=${count}: ${(row.deliveriesPerSecond / 1000).toFixed(0)}k deliveries/s, ` +
-            `last delivery after ${row.lastDeliveryMs.toFixed(1)} ms (median of ${measured.length} rounds), ` +
-            `server CPU ${percent(median(measured.map((round) => round.serverCpu)))}`,
-        );
+        for (const variant of FANOUT_VARIANTS) {
+          const measured = byVariant[variant];
+          const row: FanoutRow = {
+            peer,
+            clients: count,
+            variant,
+            messages,
+            payloadBytes,
+            connectPerSecond: opened.opened / (opened.elapsedMs / 1000),
+            rounds: measured,
+            deliveriesPerSecond: median(measured.map((round) => round.deliveriesPerSecond)),
+            lastDeliveryMs: median(measured.map((round) => round.lastDeliveryMs)),
+          };
+          rows.push(row);
+          context.log(
+            `  fanout ${peer} N=${count} ${variant}: ${(row.deliveriesPerSecond / 1000).toFixed(0)}k deliveries/s, ` +
+              `last delivery after ${row.lastDeliveryMs.toFixed(1)} ms (median of ${measured.length} rounds), ` +
+              `server CPU ${percent(median(measured.map((round) => round.serverCpu)))}`,
+          );
+        }
         await load.request('closeAll', {}, stepTimeoutMs);
       }
     });
@@ -79,12 +85,12 @@ export async function runFanout(context: RunContext, peers: readonly TransportPe
 }
 
 /** One round on one server: arm the clients' counters, broadcast, wait until every client has every message. */
-async function broadcastRound(context: RunContext, { server, load }: Side, round: number): Promise<FanoutRound> {
+async function broadcastRound(context: RunContext, { server, load }: Side, round: number, variant: FanoutVariant): Promise<FanoutRound> {
   const { messages, payloadBytes } = context.config.fanout;
   const { stepTimeoutMs } = context.config;
   await load.request('arm', { messages }, stepTimeoutMs);
   const cpuBefore = await server.request<CpuSample>('cpu', {}, stepTimeoutMs);
-  const broadcast: BroadcastParams = { messages, payloadBytes, round };
+  const broadcast: BroadcastParams = { messages, payloadBytes, round, variant };
   const [timing, got] = await Promise.all([
     server.request<BroadcastTiming>('broadcast', broadcast, stepTimeoutMs),
     load.request<RoundResult>('collect', { timeoutMs: stepTimeoutMs }, stepTimeoutMs + 5_000),

@@ -127,24 +127,34 @@ export class ToolRegistry {
     );
   }
 
-  /** Runs one call. Throws `McpError` -32602 only for an unknown tool (its name in `data.name`, cut). */
-  async call(name: string, rawArguments: JsonObject | undefined, ctx: HandlerContext): Promise<ToolCallResult> {
+  /**
+   * Runs one call: at once when the handler answers at once (so a server in virtual time answers
+   * in virtual time), else as a promise. Throws `McpError` -32602 only for an unknown tool (its
+   * name in `data.name`, cut).
+   */
+  call(name: string, rawArguments: JsonObject | undefined, ctx: HandlerContext): ToolCallResult | Promise<ToolCallResult> {
     const entry = this.tools.get(name);
     if (!entry) throw McpError.invalidParams('Unknown tool', { name: cutPeerText(name) });
     const args = entry.input.decode(rawArguments ?? {});
     if (E.isLeft(args)) {
       return failure('invalid_arguments', `Invalid arguments for tool "${name}": ${describeErrors(args.left, 'arguments')}`);
     }
+    const finished = (value: unknown): ToolCallResult => (entry.output ? this.structured(name, entry.output, value) : this.unstructured(name, value));
+    const failed = (error: unknown): ToolCallResult => this.failed(name, error, ctx);
     let value: unknown;
     try {
-      value = await entry.handler(args.right, ctx);
+      value = entry.handler(args.right, ctx);
     } catch (error) {
-      if (ctx.signal.aborted) return failure('cancelled', `Tool "${name}" was cancelled: ${reasonOf(ctx.signal)}`);
-      if (error instanceof ToolError) return failure('tool_error', error.message);
-      this.onFailure(error, `tool "${name}"`);
-      return failure('failed', `Tool "${name}" failed with an internal error`);
+      return failed(error);
     }
-    return entry.output ? this.structured(name, entry.output, value) : this.unstructured(name, value);
+    return value instanceof Promise ? value.then(finished, failed) : finished(value);
+  }
+
+  private failed(name: string, error: unknown, ctx: HandlerContext): ToolCallResult {
+    if (ctx.signal.aborted) return failure('cancelled', `Tool "${name}" was cancelled: ${reasonOf(ctx.signal)}`);
+    if (error instanceof ToolError) return failure('tool_error', error.message);
+    this.onFailure(error, `tool "${name}"`);
+    return failure('failed', `Tool "${name}" failed with an internal error`);
   }
 
   private structured(name: string, output: t.Any, value: unknown): ToolCallResult {

@@ -11,8 +11,11 @@ import {
 import { defineMethod, type AnyMethodSpec } from './method-spec.js';
 import type { MethodHost } from './method-host.js';
 import type { Page } from '../registries/paging.js';
+import type { ToolCallResult } from '../registries/tool-registry.js';
 
 /** tools/*, resources/* and prompts/*: thin adapters from params codecs to the registries. */
+// A flat method table: one entry per method, nothing to split.
+// eslint-disable-next-line max-lines-per-function
 export function featureMethods(host: MethodHost): [string, AnyMethodSpec][] {
   const listed = <T>(key: string, page: Page<T>): JsonObject =>
     page.nextCursor === undefined ? { [key]: page.items } : { [key]: page.items, nextCursor: page.nextCursor };
@@ -31,11 +34,15 @@ export function featureMethods(host: MethodHost): [string, AnyMethodSpec][] {
       defineMethod({
         params: CallToolParamsCodec,
         eras: 'both',
-        handle: async ({ params, session, id, ctx }) => {
+        handle: ({ params, session, id, ctx }) => {
           const started = host.now();
-          const { result, outcome } = await host.tools.call(params.name, params.arguments, ctx);
-          host.recordToolCall({ sessionId: session.id, requestId: id, name: params.name, durationMs: host.now() - started, outcome });
-          return result;
+          const recorded = ({ result, outcome }: ToolCallResult): JsonObject => {
+            host.recordToolCall({ sessionId: session.id, requestId: id, name: params.name, durationMs: host.now() - started, outcome });
+            return result;
+          };
+          // A tool that answers at once is answered at once: no promise, no microtask.
+          const called = host.tools.call(params.name, params.arguments, ctx);
+          return called instanceof Promise ? called.then(recorded) : recorded(called);
         },
       }),
     ],
