@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { filter, firstValueFrom, fromEvent, map, scan, timeout } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { SimpleMCPClient } from '../../src/mcp/index.js';
+import { SimpleMCPClient, type Progress } from '../../src/mcp/index.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -25,11 +25,21 @@ describe('examples/demo-server.ts (npm start)', () => {
         expect(init.serverInfo).toEqual({ name: 'nexus-mcp-demo', version: '0.1.0' });
         expect((await client.listTools()).map((tool) => tool.name)).toEqual(['add', 'clock', 'count', 'echo', 'weather']);
         expect(await client.callTool('add', { a: 2, b: 40 })).toEqual({ content: [{ type: 'text', text: '42' }] });
-        const progress: number[] = [];
-        expect((await client.callTool('count', { n: 2 }, { onProgress: (p) => progress.push(p.progress) })).content).toEqual([{ type: 'text', text: 'counted to 2' }]);
-        expect(progress).toEqual([1, 2]);
-        expect((await client.callTool('weather', { city: 'Oslo' })).structuredContent).toMatchObject({ city: 'Oslo' });
-        expect((await client.readResource('notes://welcome')).contents[0]).toMatchObject({ uri: 'notes://welcome', mimeType: 'text/markdown' });
+        const progress: Progress[] = [];
+        expect(await client.callTool('count', { n: 2 }, { onProgress: (p) => progress.push(p) })).toEqual({ content: [{ type: 'text', text: 'counted to 2' }] });
+        expect(progress).toEqual([
+          { progress: 1, total: 2, message: '1 of 2' },
+          { progress: 2, total: 2, message: '2 of 2' },
+        ]);
+        expect((await client.callTool('weather', { city: 'Oslo' })).structuredContent).toEqual({ city: 'Oslo', celsius: 22, sky: 'cloudy' });
+        expect(await client.callTool('count', { n: 0 })).toEqual({ content: [{ type: 'text', text: 'n must be between 1 and 100' }], isError: true });
+        expect(await client.readResource('notes://welcome')).toEqual({
+          contents: [{ uri: 'notes://welcome', mimeType: 'text/markdown', text: '# nexus-mcp demo\n\nMCP over WebSocket. Try the tools `add`, `count` and `weather`.' }],
+        });
+        expect(await client.getPrompt('explain', { topic: 'WebSockets' })).toEqual({
+          description: 'Asks for an explanation of a topic',
+          messages: [{ role: 'user', content: { type: 'text', text: 'Explain WebSockets in three short paragraphs.' } }],
+        });
       } finally {
         await client.disconnect();
       }

@@ -12,9 +12,13 @@ import {
   type SimpleMCPClientOptions,
 } from '../../../src/mcp/index.js';
 import { CloseCode, WebSocketServerTransport } from '../../../src/transport/index.js';
+import type { JsonObject } from '../../../src/protocol/index.js';
+import { closeAll as closeSockets } from '../../support/resources.js';
+import { RawServer, type RawClient } from '../../support/sockets.js';
 import { closeAll, startMcpServer, track } from '../support/mcp-fixtures.js';
 
 afterEach(closeAll);
+afterEach(closeSockets);
 
 function setup(server: MCPServer): void {
   server.registerTool('add', { description: 'Adds', input: t.type({ a: t.number, b: t.number }) }, ({ a, b }) => String(a + b));
@@ -52,6 +56,26 @@ async function connected(options: SimpleMCPClientOptions = {}, serverOptions: Pa
   return { server, client, initialized, url };
 }
 
+/** How long a hand-played server holds its answer to a ping, ms: the test's own delay, a floor for the round trip. */
+const HOLD_MS = 50;
+
+/**
+ * A client connected to a plain ws server that plays MCP by hand (for answers the test times, or
+ * never gives): it has answered `initialize` and read `notifications/initialized`.
+ */
+async function clientOfRawServer(): Promise<{ client: SimpleMCPClient; peer: RawClient }> {
+  const raw = await RawServer.start({ handleProtocols: (offered) => (offered.has('mcp') ? 'mcp' : false) });
+  const client = track(new SimpleMCPClient({ url: raw.url, resume: false, transport: { heartbeat: false, reconnect: false } }), (c) => c.disconnect());
+  const connecting = client.connect();
+  const peer = await raw.nextConnection();
+  const initialize = (await peer.next()) as JsonObject;
+  expect(initialize).toMatchObject({ jsonrpc: '2.0', method: 'initialize' });
+  peer.sendJson({ jsonrpc: '2.0', id: initialize['id'], result: { protocolVersion: '2025-11-25', capabilities: {}, serverInfo: { name: 'by-hand', version: '0' } } });
+  await connecting;
+  expect(await peer.next()).toEqual({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  return { client, peer };
+}
+
 describe('SimpleMCPClient', () => {
   it('connects with the handshake and exposes what the server said', async () => {
     const { client, initialized } = await connected();
@@ -65,7 +89,6 @@ describe('SimpleMCPClient', () => {
     expect(client.serverInfo).toEqual({ name: 'client-spec', version: '1.0.0' });
     expect(client.instructions).toBe('hi');
     expect(await client.connect()).toBe(initialized); // idempotent
-    await expect(client.ping()).resolves.toBeGreaterThanOrEqual(0);
   });
 
   it('follows cursors through every page of tools', async () => {
@@ -148,10 +171,21 @@ describe('SimpleMCPClient', () => {
     expect((await methods).map((notification) => notification.method)).toEqual(['notifications/tools/list_changed', 'notifications/resources/updated']);
   });
 
-  it('answers the server ping', async () => {
-    const { server } = await connected();
+  it('pings MCPServer and answers its pings: each request crosses the wire and its answer comes back under its id', async () => {
+    const { client, server } = await connected();
+    const seen: JsonObject[] = [];
+    server.transport.messages$.subscribe(({ message }) => {
+      // Requests and responses: notifications/initialized may still be on its way.
+      if ('id' in message) seen.push(message);
+    });
+    await expect(client.ping()).resolves.toEqual(expect.any(Number));
     const [sessionId] = server.sessionIds();
-    await expect(server.ping(sessionId ?? '')).resolves.toBeGreaterThanOrEqual(0);
+    await expect(server.ping(sessionId ?? '')).resolves.toEqual(expect.any(Number));
+    // What the server read: the client's ping, then the client's answer to the server's.
+    expect(seen).toEqual([
+      { jsonrpc: '2.0', id: expect.any(Number) as unknown, method: 'ping' },
+      { jsonrpc: '2.0', id: expect.any(Number) as unknown, result: {} },
+    ]);
   });
 
   it('after a dropped connection: in-flight calls fail clearly, the client re-initializes, new calls work', async () => {
@@ -227,6 +261,46 @@ describe('SimpleMCPClient', () => {
     const client = track(new SimpleMCPClient({ url: fake.url ?? '', transport: { reconnect: false, heartbeat: false } }), (c) => c.disconnect());
     await expect(client.connect()).rejects.toThrow('1999-01-01');
     expect(client.state).toBe('closed');
+  });
+
+  describe('ping, against a server played by hand', () => {
+    it('ping() sends a ping request and resolves only once the answer arrives, the round trip covering the wait', async () => {
+      const { client, peer } = await clientOfRawServer();
+      let settled = false;
+      const rtt = client.ping();
+      void rtt.then(() => (settled = true), () => (settled = true));
+      const ping = (await peer.next()) as JsonObject;
+      const readAt = Date.now();
+      expect(ping).toEqual({ jsonrpc: '2.0', id: expect.any(Number) as unknown, method: 'ping' });
+      await firstValueFrom(timer(HOLD_MS));
+      expect(settled).toBe(false);
+      const answeredAt = Date.now();
+      peer.sendJson({ jsonrpc: '2.0', id: ping['id'], result: {} });
+      expect(await rtt).toBeGreaterThanOrEqual(answeredAt - readAt);
+    });
+
+    it('ping() to a server that never answers rejects with RequestTimeoutError and sends notifications/cancelled', async () => {
+      const { client, peer } = await clientOfRawServer();
+      const failed = client.ping({ timeoutMs: 100 }).catch((error: unknown) => error);
+      const ping = (await peer.next()) as JsonObject;
+      expect(ping).toMatchObject({ method: 'ping' });
+      const error = await failed;
+      expect(error).toBeInstanceOf(RequestTimeoutError);
+      expect(error).toMatchObject({ code: -32001, timeoutMs: 100 });
+      expect(await peer.next()).toEqual({
+        jsonrpc: '2.0',
+        method: 'notifications/cancelled',
+        params: { requestId: ping['id'], reason: 'Request timed out after 100 ms' },
+      });
+    });
+
+    it("answers the server's ping with an empty result under its id, and -32601 to any other server request", async () => {
+      const { peer } = await clientOfRawServer();
+      peer.sendJson({ jsonrpc: '2.0', id: 'server-ping', method: 'ping' });
+      expect(await peer.next()).toEqual({ jsonrpc: '2.0', id: 'server-ping', result: {} });
+      peer.sendJson({ jsonrpc: '2.0', id: 7, method: 'sampling/createMessage', params: { messages: [], maxTokens: 1 } });
+      expect(await peer.next()).toEqual({ jsonrpc: '2.0', id: 7, error: { code: -32601, message: 'Method not found', data: { method: 'sampling/createMessage' } } });
+    });
   });
 
   describe('with useTransport: false (plain ws)', () => {

@@ -17,6 +17,7 @@ import { firstValueFrom } from 'rxjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { described, type MCPServer, ToolError } from '../../../src/mcp/index.js';
+import type { JsonObject } from '../../../src/protocol/index.js';
 import { closeAll, startMcpServer, track } from '../support/mcp-fixtures.js';
 
 beforeAll(() => {
@@ -214,12 +215,23 @@ describe('official SDK client against MCPServer', () => {
     });
   });
 
-  it('answers the server ping', async () => {
+  it('answers the server ping: the SDK reads each request off the wire and replies under its id', async () => {
     const { url, server } = await startMcpServer({}, registerDemo);
     const opened = firstValueFrom(server.sessions$);
     await connectSdkClient(url);
     const session = await opened;
     expect(session).toMatchObject({ type: 'opened', era: 'legacy', protocolVersion: '2025-11-25', clientInfo: { name: 'sdk-interop', version: '1.0.0' } });
-    await expect(server.ping(session.sessionId)).resolves.toBeGreaterThanOrEqual(0);
+    const answers: JsonObject[] = [];
+    server.transport.messages$.subscribe(({ message }) => {
+      if (!('method' in message)) answers.push(message); // responses only: notifications/initialized may still be on its way
+    });
+    await expect(server.ping(session.sessionId)).resolves.toEqual(expect.any(Number));
+    await expect(server.ping(session.sessionId)).resolves.toEqual(expect.any(Number));
+    // Only a client that read the request knows its id; two pings, two ids, two answers.
+    expect(answers).toEqual([
+      { jsonrpc: '2.0', id: expect.any(Number) as unknown, result: {} },
+      { jsonrpc: '2.0', id: expect.any(Number) as unknown, result: {} },
+    ]);
+    expect(answers[0]?.['id']).not.toEqual(answers[1]?.['id']);
   });
 });

@@ -1,11 +1,12 @@
 /**
  * The 2025-11-25 lifecycle on the wire: initialize and version negotiation, what is allowed before
- * it, ping both ways, cancellation, progress, logging, and stop().
+ * it, server pings (answered, held, unanswered, to nobody), cancellation, progress, logging, and stop().
  */
 import * as t from 'io-ts';
-import { filter, firstValueFrom, take, toArray } from 'rxjs';
+import { filter, firstValueFrom, take, timer, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ServerStoppingError, type MCPServer } from '../../../src/mcp/index.js';
+import { ConnectionClosedError, RequestTimeoutError, ServerStoppingError, type MCPServer } from '../../../src/mcp/index.js';
+import type { JsonObject } from '../../../src/protocol/index.js';
 import { closeAll, RawMcpClient, startMcpServer } from '../support/mcp-fixtures.js';
 
 afterEach(closeAll);
@@ -77,31 +78,84 @@ describe('initialize', () => {
   });
 });
 
+/** How long a raw client holds its answer to the server's ping, ms: the test's own delay, a floor for the round trip. */
+const HOLD_MS = 50;
+
+/** A server and a raw client past the handshake, with the client's session id. */
+async function initializedSession(): Promise<{ server: MCPServer; client: RawMcpClient; sessionId: string }> {
+  const { url, server } = await startMcpServer();
+  const opened = firstValueFrom(server.sessions$);
+  const client = await RawMcpClient.connect(url);
+  await client.initialize();
+  const { sessionId } = await opened;
+  return { server, client, sessionId };
+}
+
+/** The server's next ping as the client read it off the socket, and when it did. */
+async function nextPing(client: RawMcpClient): Promise<{ id: unknown; frame: JsonObject | undefined; readAt: number }> {
+  const { json } = await client.next((frame) => frame.json?.['method'] === 'ping', 'a ping from the server');
+  return { id: json?.['id'], frame: json, readAt: Date.now() };
+}
+
 describe('ping', () => {
-  it('goes both ways: the server pings the client and gets its reply', async () => {
-    const { url, server } = await startMcpServer();
-    const opened = firstValueFrom(server.sessions$);
-    const client = await RawMcpClient.connect(url);
-    await client.initialize();
-    const { sessionId } = await opened;
+  it('the server pings over the wire and resolves only once the client answers, the round trip covering the wait', async () => {
+    const { server, client, sessionId } = await initializedSession();
+    let settled = false;
     const rtt = server.ping(sessionId);
-    const ping = await client.next((frame) => frame.json?.['method'] === 'ping', 'a ping from the server');
-    const id = ping.json?.['id'] as number;
-    expect(ping.json).toEqual({ jsonrpc: '2.0', id, method: 'ping' });
-    client.send({ jsonrpc: '2.0', id, result: {} });
-    await expect(rtt).resolves.toBeGreaterThanOrEqual(0);
+    void rtt.then(() => (settled = true), () => (settled = true));
+    const ping = await nextPing(client);
+    expect(ping.frame).toEqual({ jsonrpc: '2.0', id: expect.any(Number) as unknown, method: 'ping' });
+    // The client holds its answer; meanwhile the server answers a ping of the client's, and its own still waits.
+    expect(await client.request('ping', undefined, 'meanwhile')).toEqual({ jsonrpc: '2.0', id: 'meanwhile', result: {} });
+    await firstValueFrom(timer(HOLD_MS));
+    expect(settled).toBe(false);
+    const answeredAt = Date.now();
+    client.send({ jsonrpc: '2.0', id: ping.id, result: {} });
+    expect(await rtt).toBeGreaterThanOrEqual(answeredAt - ping.readAt);
   });
 
-  it('a server ping fails clearly when the client leaves without answering', async () => {
-    const { url, server } = await startMcpServer();
-    const opened = firstValueFrom(server.sessions$);
-    const client = await RawMcpClient.connect(url);
-    await client.initialize();
-    const { sessionId } = await opened;
-    const failed = expect(server.ping(sessionId)).rejects.toThrow('disconnected');
-    await client.next((frame) => frame.json?.['method'] === 'ping');
+  it('each ping carries an id of its own, and answers are matched by id, not by order', async () => {
+    const { server, client, sessionId } = await initializedSession();
+    const first = server.ping(sessionId);
+    const second = server.ping(sessionId);
+    const [a, b] = await firstValueFrom(client.frames$.pipe(filter((frame) => frame.json?.['method'] === 'ping'), take(2), toArray()));
+    const [firstId, secondId] = [a?.json?.['id'], b?.json?.['id']];
+    expect(firstId).not.toEqual(secondId);
+    let firstSettled = false;
+    void first.then(() => (firstSettled = true), () => (firstSettled = true));
+    client.send({ jsonrpc: '2.0', id: secondId, result: {} });
+    await expect(second).resolves.toEqual(expect.any(Number));
+    expect(firstSettled).toBe(false);
+    client.send({ jsonrpc: '2.0', id: firstId, result: {} });
+    await expect(first).resolves.toEqual(expect.any(Number));
+  });
+
+  it('a ping the client never answers rejects with RequestTimeoutError after timeoutMs; a late answer harms nothing', async () => {
+    const { server, client, sessionId } = await initializedSession();
+    const failed = server.ping(sessionId, 100).catch((error: unknown) => error);
+    const ping = await nextPing(client);
+    const error = await failed;
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect(error).toMatchObject({ code: -32001, timeoutMs: 100, message: `ping (request ${String(ping.id)}) got no reply within 100 ms` });
+    client.send({ jsonrpc: '2.0', id: ping.id, result: {} });
+    expect(await client.request('ping', undefined, 'after')).toEqual({ jsonrpc: '2.0', id: 'after', result: {} });
+  });
+
+  it('a ping to a session id the server does not know rejects with ConnectionClosedError', async () => {
+    const { server } = await initializedSession();
+    const error = await server.ping('no-such-session').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect(error).toMatchObject({ code: -32000, message: 'No session no-such-session' });
+  });
+
+  it('a server ping fails with ConnectionClosedError when the client leaves without answering', async () => {
+    const { server, client, sessionId } = await initializedSession();
+    const failed = server.ping(sessionId).catch((e: unknown) => e);
+    await nextPing(client);
     await client.close();
-    await failed;
+    const error = await failed;
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect(error).toMatchObject({ code: -32000, message: 'The client disconnected before answering' });
   });
 });
 

@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { asyncScheduler } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HandshakeDroppedError } from '../../../src/transport/errors.js';
+import type { TransportErrorEvent, WebSocketServerTransport } from '../../../src/transport/index.js';
 import { createListener, pendingHandshakes, trackedConnections, type Listener, type ListenerOptions } from '../../../src/transport/edges/listener.js';
 import { RawTcp } from '../../support/raw-upgrade.js';
 import { closeAll, track } from '../../support/resources.js';
@@ -24,15 +25,20 @@ describe("the transport's own listener", () => {
     expect(status).toBe(426);
   });
 
-  it('stop() is not held up by a TCP connection that never sends a request', async () => {
-    const { server, url } = await startServer();
-    await RawClient.open(url, 'mcp');
-    const stalled = connect(Number(new URL(url).port), '127.0.0.1');
-    stalled.on('error', () => undefined);
-    await new Promise<void>((resolve) => stalled.once('connect', () => resolve()));
-    const dropped = new Promise<void>((resolve) => stalled.once('close', () => resolve()));
+  it('stop() closes a TCP connection that never sends a request at once, without an answer or a report', async () => {
+    // A deadline far past the test's own timeout: only stop() can end this connection in time.
+    const { server, url } = await startServer({ handshakeTimeoutMs: 10 * 60_000 });
+    const port = Number(new URL(url).port);
+    const reported = recordErrors(server);
+    const stalled = await RawTcp.open(port);
+    // Accepted in order: once this client is upgraded, the stalled connection is the listener's too.
+    const client = await RawClient.open(url, 'mcp');
     await server.stop();
-    await dropped;
+    await stalled.closed;
+    expect(stalled.text).toBe(''); // no 408, no 426: closed without a word
+    expect(await client.closed).toEqual({ code: 1001, reason: 'Server shutting down' });
+    expect(reported).toEqual([]); // not a HandshakeDroppedError: no deadline passed, nobody was evicted
+    await expect(RawTcp.open(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
   it('stops accepting connections as soon as stop() begins', async () => {
@@ -46,8 +52,16 @@ describe("the transport's own listener", () => {
     expect((error as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
     lingering.socket.resume();
     await stopping;
+    expect(await lingering.closed).toEqual({ code: 1001, reason: 'Server shutting down' });
   });
 });
+
+/** Every event on the server's `errors$`, as it comes. */
+function recordErrors(server: WebSocketServerTransport): TransportErrorEvent[] {
+  const seen: TransportErrorEvent[] = [];
+  server.errors$.subscribe((event) => seen.push(event));
+  return seen;
+}
 
 const defaults: ListenerOptions = { tls: undefined, handshakeTimeoutMs: 10_000, maxPendingHandshakesPerAddress: undefined, scheduler: asyncScheduler };
 

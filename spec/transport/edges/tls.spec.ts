@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
-import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionFailedError, HandshakeDroppedError } from '../../../src/transport/index.js';
 import { RawTcp } from '../../support/raw-upgrade.js';
 import { closeAll, track } from '../../support/resources.js';
-import { createClient, nextValue, startClient, startServer } from '../../support/sockets.js';
+import { createClient, nextValue, RawClient, startClient, startServer } from '../../support/sockets.js';
 import { upgradeResponse } from '../security/upgrade-response.js';
 
 afterEach(closeAll);
@@ -73,15 +72,22 @@ describe('TLS', () => {
     expect(response).toBe(426);
   });
 
-  it('stops even while a TCP connection sits in the TLS handshake', async () => {
-    const { server, url } = await startServer({ tls: { key, cert } });
-    const { port } = new URL(url);
-    const stalled = connect(Number(port), '127.0.0.1');
-    stalled.on('error', () => undefined);
-    await new Promise<void>((resolve) => stalled.once('connect', () => resolve()));
-    const closed = new Promise<void>((resolve) => stalled.once('close', () => resolve()));
+  it('stop() closes a connection that sits in its TLS handshake at once, without a report', async () => {
+    // A deadline far past the test's own timeout: only stop() can end this connection in time.
+    const { server, url } = await startServer({ tls: { key, cert }, handshakeTimeoutMs: 10 * 60_000 });
+    const port = Number(new URL(url).port);
+    const reported: unknown[] = [];
+    server.errors$.subscribe(({ error }) => reported.push(error));
+    const stalled = await RawTcp.open(port);
+    stalled.socket.write(Buffer.from([0x16, 0x03, 0x01])); // the start of a TLS handshake record, then nothing
+    // Accepted in order: once this client is connected, the stalled connection is the listener's too.
+    const client = await RawClient.open(url, 'mcp', { ca: cert });
     await server.stop();
-    await closed;
+    await stalled.closed;
+    expect(stalled.text).toBe(''); // closed without a word
+    expect(await client.closed).toEqual({ code: 1001, reason: 'Server shutting down' });
+    expect(reported).toEqual([]); // not a HandshakeDroppedError: no deadline passed
+    await expect(RawTcp.open(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
   it('drops a connection that never finishes its TLS handshake once handshakeTimeoutMs has passed', async () => {
