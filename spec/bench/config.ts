@@ -45,6 +45,8 @@ export interface BenchConfig {
     readonly rounds: number;
     /** No new cycle of rounds starts once the rounds have taken this long (at least one always runs). */
     readonly budgetMs: number;
+    /** How the broadcasts of a round are issued; each variant is measured. */
+    readonly variants: readonly FanoutVariant[];
   };
   readonly idle: {
     readonly connections: number;
@@ -64,7 +66,7 @@ export interface BenchConfig {
 export const FULL_CONFIG: BenchConfig = {
   mode: 'full',
   rtt: { clients: [1, 10, 100], repetitions: 3, warmupMs: 500, durationMs: 3_000, payloadBytes: 64 },
-  fanout: { clients: [1_000, 10_000], messages: 100, payloadBytes: 200, rounds: 3, budgetMs: 50_000 },
+  fanout: { clients: [1_000, 10_000], messages: 100, payloadBytes: 200, rounds: 3, budgetMs: 50_000, variants: FANOUT_VARIANTS },
   idle: { connections: 10_000 },
   mcp: { clients: [1, 10], repetitions: 3, warmupMs: 500, durationMs: 3_000 },
   openConcurrency: 200,
@@ -75,7 +77,7 @@ export const FULL_CONFIG: BenchConfig = {
 export const SMOKE_CONFIG: BenchConfig = {
   mode: 'smoke',
   rtt: { clients: [1, 4], repetitions: 1, warmupMs: 50, durationMs: 250, payloadBytes: 64 },
-  fanout: { clients: [20], messages: 10, payloadBytes: 200, rounds: 1, budgetMs: 5_000 },
+  fanout: { clients: [20], messages: 10, payloadBytes: 200, rounds: 1, budgetMs: 5_000, variants: FANOUT_VARIANTS },
   idle: { connections: 50 },
   mcp: { clients: [1, 2], repetitions: 1, warmupMs: 50, durationMs: 250 },
   openConcurrency: 50,

@@ -6,6 +6,7 @@
  * results and, for a complete full run, the table and chart in docs/benchmarks.md.
  *
  * Options: --smoke, --only rtt,fanout,idle,mcp, --peers ws,nexus,socketio, --legs <mcp legs>,
+ * --variants back-to-back,per-turn (fanout),
  * --profile (servers under --cpu-prof into spec/bench/profiles/), --no-pin, --out <file>,
  * --verbose (children's output), --no-report, --no-build (reuse the last compile of src/).
  */
@@ -16,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { BUILD_DIR, buildSources } from './build.js';
 import { detectPlacement, killAllChildren, REPO_ROOT } from './child.js';
 import {
+  FANOUT_VARIANTS,
   FULL_CONFIG,
   MCP_LEGS,
   SMOKE_CONFIG,
@@ -51,6 +53,7 @@ async function main(): Promise<number> {
       only: { type: 'string' },
       peers: { type: 'string' },
       legs: { type: 'string' },
+      variants: { type: 'string' },
       profile: { type: 'boolean', default: false },
       'no-pin': { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -59,11 +62,12 @@ async function main(): Promise<number> {
       'no-build': { type: 'boolean', default: false },
     },
   });
-  const config = values.smoke ? SMOKE_CONFIG : FULL_CONFIG;
+  const base = values.smoke ? SMOKE_CONFIG : FULL_CONFIG;
+  const config = { ...base, fanout: { ...base.fanout, variants: pick(values.variants, FANOUT_VARIANTS, 'fanout variant') } };
   const workloads: readonly Workload[] = pick(values.only, WORKLOADS, 'workload');
   const peers: readonly TransportPeer[] = pick(values.peers, TRANSPORT_PEERS, 'peer');
   const legs: readonly McpLeg[] = pick(values.legs, MCP_LEGS, 'mcp leg');
-  const complete = values.only === undefined && values.peers === undefined && values.legs === undefined;
+  const complete = values.only === undefined && values.peers === undefined && values.legs === undefined && values.variants === undefined;
   const out = values.out ?? (complete && !values.smoke ? LATEST_RESULTS : join(REPO_ROOT, `spec/bench/results/${config.mode}.tmp.json`));
   const placement = detectPlacement(values['no-pin'], cpus().length);
   const context: RunContext = {

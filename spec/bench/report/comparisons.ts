@@ -60,7 +60,7 @@ export function compare(results: BenchResults): Comparison[] {
   }
   for (const variant of FANOUT_VARIANTS) {
     for (const clients of [...new Set(results.fanout.map((row) => row.clients))]) {
-      const same = (row: FanoutRow): boolean => row.clients === clients && (row.variant ?? 'back-to-back') === variant;
+      const same = (row: FanoutRow): boolean => row.clients === clients && row.variant === variant;
       const reference = results.fanout.find((row) => row.peer === 'ws' && same(row));
       for (const subject of subjects) {
         const row = results.fanout.find((candidate) => candidate.peer === subject && same(candidate));

@@ -77,7 +77,7 @@ export function renderMarkdown(results: BenchResults, chartFile: string): string
           integer(row.deliveriesPerSecond),
           ms(row.lastDeliveryMs),
           ms(median(row.rounds.map((round) => round.handOverMs))),
-          row.peer === 'ws' ? '1.00×' : times(ratioOf(comparisons, fanoutMetric(row.clients, row.variant ?? 'back-to-back'), row.peer)),
+          row.peer === 'ws' ? '1.00×' : times(ratioOf(comparisons, fanoutMetric(row.clients, row.variant), row.peer)),
           cpu(median(row.rounds.map((round) => round.serverCpu))),
         ]),
       ),

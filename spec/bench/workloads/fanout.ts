@@ -1,5 +1,5 @@
 import type { ChildHandle } from '../child.js';
-import { FANOUT_VARIANTS, type FanoutVariant, type TransportPeer } from '../config.js';
+import type { FanoutVariant, TransportPeer } from '../config.js';
 import type { OpenParams, OpenResult, RoundResult } from '../load/load-main.js';
 import { urlFor } from '../load/peer-clients.js';
 import type { FanoutRound, FanoutRow } from '../results.js';
@@ -42,7 +42,7 @@ export async function runFanout(context: RunContext, peers: readonly TransportPe
       }
       const started = performance.now();
       for (let round = 0; round < rounds && (round === 0 || performance.now() - started < budgetMs); round += 1) {
-        for (const [side, variant] of sides.flatMap((candidate) => FANOUT_VARIANTS.map((v) => [candidate, v] as const))) {
+        for (const [side, variant] of sides.flatMap((candidate) => context.config.fanout.variants.map((v) => [candidate, v] as const))) {
           if (side.failed) continue;
           try {
             side.rounds[variant].push(await broadcastRound(context, side, round, variant));
@@ -57,7 +57,7 @@ export async function runFanout(context: RunContext, peers: readonly TransportPe
       }
       for (const { peer, opened, rounds: byVariant, load, failed } of sides) {
         if (failed) continue;
-        for (const variant of FANOUT_VARIANTS) {
+        for (const variant of context.config.fanout.variants) {
           const measured = byVariant[variant];
           const row: FanoutRow = {
             peer,

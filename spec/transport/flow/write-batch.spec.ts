@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { holdWritesForThisTurn } from '../../../src/transport/flow/write-batch.js';
+import { batchWrites } from '../../../src/transport/flow/write-batch.js';
 
 /** A connected TCP pair on 127.0.0.1: `sender` is the server's end, `receiver` the client's. */
 async function socketPair(): Promise<{ server: Server; sender: Socket; receiver: Socket }> {
@@ -26,31 +26,48 @@ afterEach(async () => {
   }
 });
 
-describe('holdWritesForThisTurn', () => {
-  it('holds a burst of writes in the socket until the end of the turn, then sends it whole', async () => {
+describe('batchWrites', () => {
+  it('lets the first write of a turn go out at once, then holds the rest of a burst to the end of the turn', async () => {
     const pair = await socketPair();
     opened.push(pair);
+    const mark = { turn: 0 };
     const received: Buffer[] = [];
     pair.receiver.on('data', (chunk: Buffer) => received.push(chunk));
     for (const part of ['a', 'b', 'c']) {
-      holdWritesForThisTurn(pair.sender);
+      batchWrites(pair.sender, mark);
       pair.sender.write(part);
     }
     expect(pair.sender.writableCorked).toBe(1);
-    expect(pair.sender.writableLength).toBe(3); // nothing handed to the kernel yet
+    expect(pair.sender.writableLength).toBe(2); // 'a' went to the kernel; 'b' and 'c' wait together
     await nextTurn();
     expect(pair.sender.writableCorked).toBe(0);
     while (Buffer.concat(received).length < 3) await once(pair.receiver, 'data');
     expect(Buffer.concat(received).toString()).toBe('abc');
   });
 
+  it('never holds a lone write per turn: one broadcast per turn goes out as it comes', async () => {
+    const pair = await socketPair();
+    opened.push(pair);
+    const mark = { turn: 0 };
+    for (const part of ['a', 'b']) {
+      batchWrites(pair.sender, mark);
+      pair.sender.write(part);
+      expect(pair.sender.writableCorked).toBe(0);
+      expect(pair.sender.writableLength).toBe(0);
+      await nextTurn();
+    }
+  });
+
   it('lets a large burst out early instead of holding more than 64 KiB', async () => {
     const pair = await socketPair();
     opened.push(pair);
-    holdWritesForThisTurn(pair.sender);
+    const mark = { turn: 0 };
+    batchWrites(pair.sender, mark);
+    pair.sender.write('first');
+    batchWrites(pair.sender, mark);
     pair.sender.write(Buffer.alloc(70 * 1024));
     expect(pair.sender.writableLength).toBe(70 * 1024);
-    holdWritesForThisTurn(pair.sender); // over the bound: flushed now, held again after
+    batchWrites(pair.sender, mark); // over the bound: flushed now, held again after
     expect(pair.sender.writableLength).toBeLessThan(70 * 1024);
     expect(pair.sender.writableCorked).toBe(1);
     await nextTurn();

@@ -16,6 +16,12 @@ export interface UpgradeRequestInfo {
   readonly headers: IncomingHttpHeaders;
 }
 
+/** A message encoded once for many clients: the text for replay logs, its UTF-8 bytes for the network. */
+export interface EncodedFrame {
+  readonly text: string;
+  readonly bytes: Buffer;
+}
+
 /**
  * One peer as its edge carries it: what the server needs to write to it and to end it. A ws
  * socket, a virtual socket in a test; later an HTTP stream or stdio.
@@ -28,10 +34,12 @@ export interface PeerLink {
   readonly protocol: string;
   /** Writes one text frame: JSON, as a string or its UTF-8 bytes. `written` hears when it reached the network, or failed. */
   write(data: string | Buffer, written?: (error?: Error) => void): void;
+  /** Writes a frame encoded once for many links (a broadcast), framed by the edge as it sees fit. Optional: `write(frame.bytes)` otherwise. */
+  writeFrame?(frame: EncodedFrame): void;
   close(code: number, reason: string): void;
   /** Ends the connection without a close handshake. */
   terminate(): void;
-  /** Holds this link's writes to the end of the event-loop turn, so a burst leaves in one write. Optional. */
+  /** Call before a write that may be one of a burst: the link batches a burst within one turn of the event loop into one write. Optional. */
   hold?(): void;
   /** Sends a ping the peer answers by itself (the heartbeat passes links without one by). */
   ping?(): void;

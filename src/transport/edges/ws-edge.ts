@@ -4,15 +4,16 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Observable } from 'rxjs';
 import { WebSocketServer, type PerMessageDeflateOptions, type RawData, type WebSocket } from 'ws';
 import { SocketError } from '../errors.js';
-import { holdWritesForThisTurn } from '../flow/write-batch.js';
+import { batchWrites, type TurnMark } from '../flow/write-batch.js';
 import type { Logger } from '../server/logger.js';
 import { sessionRequestOf, withoutSessionRequest } from '../resume/session-request.js';
 import { redactCredentials } from '../security/authenticate.js';
 import { UpgradeGuard, type UpgradeGuardOptions } from '../security/upgrade-guard.js';
-import type { Edge, EdgeHost, PeerLink } from './edge.js';
+import type { Edge, EdgeHost, EncodedFrame, PeerLink } from './edge.js';
 import { createListener, dropConnections, stopListening, type Listener, type ListenerOptions } from './listener.js';
 import { readReceipt } from './read-receipt.js';
 import { isSecureServer } from './tls.js';
+import { wsTextFrame } from './ws-frame.js';
 
 /** What the WebSocket edge is built from: where to listen, what to accept, and the upgrade checks. */
 export interface WsEdgeOptions extends UpgradeGuardOptions, ListenerOptions {
@@ -34,15 +35,24 @@ export interface WsEdgeOptions extends UpgradeGuardOptions, ListenerOptions {
  * One ws socket as a {@link PeerLink}. The peer's handle rides along, so the shared listeners find
  * it from the socket in one lookup and no per-socket closure exists.
  */
-class WsLink implements PeerLink {
+class WsLink implements PeerLink, TurnMark {
   /** The server's handle for the peer on this socket; set once the server has accepted it. */
   peer: unknown;
+  /** The turn of the event loop this link was last written in (see `batchWrites`). */
+  turn = 0;
+  /**
+   * No extension negotiated: ws writes each frame to the socket as it is sent, never queueing, so a
+   * frame made once for a broadcast can go to the socket directly, in order with ws's own frames.
+   */
+  private readonly plain: boolean;
 
   constructor(
     readonly socket: WebSocket,
-    /** The TCP socket under the WebSocket, for holding a burst's writes. */
+    /** The TCP (or TLS) socket under the WebSocket: where frames made once go, and writes are batched. */
     private readonly tcp: Socket,
-  ) {}
+  ) {
+    this.plain = socket.extensions === '';
+  }
 
   get isOpen(): boolean {
     return this.socket.readyState === 1;
@@ -59,7 +69,12 @@ class WsLink implements PeerLink {
   write(data: string | Buffer, written?: (error?: Error) => void): void {
     // A Buffer goes out as text too: it is JSON's UTF-8, encoded once for every client of a broadcast.
     if (typeof data === 'string') this.socket.send(data, written);
-    else this.socket.send(data, { binary: false }, written);
+    else this.socket.send(data, AS_TEXT, written);
+  }
+
+  writeFrame(frame: EncodedFrame): void {
+    if (this.plain) this.tcp.write(wsTextFrame(frame));
+    else this.socket.send(frame.bytes, AS_TEXT);
   }
 
   close(code: number, reason: string): void {
@@ -71,7 +86,7 @@ class WsLink implements PeerLink {
   }
 
   hold(): void {
-    if (this.socket.readyState === 1) holdWritesForThisTurn(this.tcp);
+    if (this.socket.readyState === 1) batchWrites(this.tcp, this);
   }
 
   ping(): void {
@@ -82,6 +97,9 @@ class WsLink implements PeerLink {
     return readReceipt(this.socket);
   }
 }
+
+/** ws's send options for bytes that are JSON text (ws does not change the object it is given). */
+const AS_TEXT = { binary: false } as const;
 
 /** Headers that only carry the WebSocket handshake itself; its outcome is on the socket (`protocol`, `extensions`). */
 const HANDSHAKE_HEADERS = new Set(['connection', 'upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions']);

@@ -1,5 +1,6 @@
 import type { JsonObject } from '../../protocol/index.js';
-import type { Connection, EncodedFrame } from './connection.js';
+import type { EncodedFrame } from '../edges/edge.js';
+import type { Connection } from './connection.js';
 import { serialize } from './serialize.js';
 
 /** One message for every client, on its way through the broadcast subject; its subscriber fills in the outcome. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { of, ReplaySubject, Subscription, type Observable } from 'rxjs';
 import type { JsonObject } from '../../protocol/index.js';
-import type { CloseInfo, PeerArrival, PeerLink, UpgradeRequestInfo } from '../edges/edge.js';
+import type { CloseInfo, EncodedFrame, PeerArrival, PeerLink, UpgradeRequestInfo } from '../edges/edge.js';
 import { CloseCode } from '../close-codes.js';
 import { ClientGoneError } from '../errors.js';
 import type { HandledClient } from '../flow/run-handlers.js';
@@ -63,12 +63,6 @@ export interface OutboundPolicy {
   /** A connection gets its gate once a write would take its buffer past this many bytes. */
   readonly lowWatermark: number;
   gate(link: PeerLink, client: Connection): OutboundGate;
-}
-
-/** A message encoded once for many clients: the text for replay logs, the bytes for the network. */
-export interface EncodedFrame {
-  readonly text: string;
-  readonly bytes: Buffer;
 }
 
 /**
@@ -189,9 +183,15 @@ export class Connection implements ClientConnection, HeartbeatPeer, HandledClien
       this.session.record(frame.text, frame.bytes.length);
       if (!this.currentLink.isOpen) return true;
     }
-    if (!this.currentLink.isOpen) return false;
-    if (hold) this.currentLink.hold?.();
-    return this.deliver(frame.bytes, frame.bytes.length);
+    const link = this.currentLink;
+    if (!link.isOpen) return false;
+    if (hold) link.hold?.();
+    // Near the slow-consumer watermark the gate decides; below it the link takes the frame as encoded.
+    if (this.gate || !link.writeFrame || (this.outbound && link.bufferedAmount + frame.bytes.length > this.outbound.lowWatermark)) {
+      return this.deliver(frame.bytes, frame.bytes.length);
+    }
+    link.writeFrame(frame);
+    return true;
   }
 
   /** Emits once the client has read everything sent to it so far (see `PeerLink.readReceipt`); `undefined` when its link cannot tell. */
