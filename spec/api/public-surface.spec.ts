@@ -120,6 +120,7 @@ const EXPECTED: Record<keyof typeof ENTRY_POINTS, readonly string[]> = {
     'Disconnection',
     'Edge',
     'EdgeHost',
+    'EncodedFrame',
     'HandlerResult',
     'HeartbeatOptions',
     'InMemoryReplayStore',

@@ -26,10 +26,12 @@ export class McpError extends Error {
     return this.data === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, data: this.data };
   }
 
+  /** An error object from the wire, as an `McpError` (always the base class, whichever class it is called on). */
   static fromJsonRpc(error: JsonRpcErrorObject): McpError {
     return new McpError(error.code, error.message, error.data);
   }
 
+  /** -32602: the request's params are wrong (an unknown tool or prompt, invalid arguments). */
   static invalidParams(message: string, data?: unknown): McpError {
     return new McpError(JsonRpcErrorCode.InvalidParams, message, data);
   }
@@ -39,6 +41,7 @@ export class McpError extends Error {
     return new McpError(JsonRpcErrorCode.MethodNotFound, why, { method: cutPeerText(method) });
   }
 
+  /** -32600: the request is not valid here (a method before `initialize`, a second `initialize`). */
   static invalidRequest(message: string): McpError {
     return new McpError(JsonRpcErrorCode.InvalidRequest, message);
   }

@@ -60,6 +60,7 @@ export const JsonRpcNotificationCodec = t.intersection([
   t.type({ jsonrpc: t.literal(JSONRPC_VERSION), method: t.string }),
   t.partial({ params: ParamsCodec }),
 ]);
+/** A JSON-RPC notification: a method and optional params, no id, so no reply. */
 export type JsonRpcNotification = t.TypeOf<typeof JsonRpcNotificationCodec>;
 
 export const JsonRpcResultResponseCodec = t.type({

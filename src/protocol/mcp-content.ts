@@ -64,4 +64,5 @@ export const ContentBlockCodec = t.union([
   ResourceLinkCodec,
   EmbeddedResourceCodec,
 ]);
+/** One piece of content in a tool result or prompt message: text, image, audio, a resource link or an embedded resource. */
 export type ContentBlock = t.TypeOf<typeof ContentBlockCodec>;

@@ -42,6 +42,7 @@ export const ImplementationCodec = t.intersection([
   t.type({ name: t.string, version: t.string }),
   t.partial({ title: t.string, description: t.string, websiteUrl: t.string }),
 ]);
+/** Who a client or server is (`clientInfo`, `serverInfo`): name and version, optional title. */
 export type Implementation = t.TypeOf<typeof ImplementationCodec>;
 
 /** Capabilities are open objects: known keys are checked, unknown ones pass through. */
@@ -77,6 +78,7 @@ export const InitializeResultCodec = t.intersection([
   t.type({ protocolVersion: t.string, capabilities: ServerCapabilitiesCodec, serverInfo: ImplementationCodec }),
   t.partial({ instructions: t.string }),
 ]);
+/** The server's answer to `initialize`: the revision it chose, its capabilities and info, optional instructions. */
 export type InitializeResult = t.TypeOf<typeof InitializeResultCodec>;
 
 /** Where a progress notification should be attributed: the token the requester chose. */

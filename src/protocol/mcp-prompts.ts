@@ -15,6 +15,7 @@ export const PromptCodec = t.intersection([
   t.type({ name: t.string }),
   t.partial({ title: t.string, description: t.string, arguments: t.array(PromptArgumentCodec), _meta: JsonObjectCodec }),
 ]);
+/** A prompt as `prompts/list` describes it: name, optional title and description, its arguments. */
 export type Prompt = t.TypeOf<typeof PromptCodec>;
 
 export const ListPromptsResultCodec = t.intersection([t.type({ prompts: t.array(PromptCodec) }), PaginatedResultFieldsCodec]);

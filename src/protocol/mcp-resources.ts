@@ -16,6 +16,7 @@ export const ResourceCodec = t.intersection([
     _meta: JsonObjectCodec,
   }),
 ]);
+/** A resource as `resources/list` describes it: URI, name and optional display details. */
 export type Resource = t.TypeOf<typeof ResourceCodec>;
 
 export const ResourceTemplateCodec = t.intersection([

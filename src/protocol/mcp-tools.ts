@@ -29,6 +29,7 @@ export const ToolCodec = t.intersection([
     _meta: JsonObjectCodec,
   }),
 ]);
+/** A tool as `tools/list` describes it: name, JSON Schemas of its input (and output), hints. */
 export type Tool = t.TypeOf<typeof ToolCodec>;
 
 export const ListToolsResultCodec = t.intersection([t.type({ tools: t.array(ToolCodec) }), PaginatedResultFieldsCodec]);
@@ -44,6 +45,7 @@ export const CallToolResultCodec = t.intersection([
   t.type({ content: t.array(ContentBlockCodec) }),
   t.partial({ structuredContent: JsonObjectCodec, isError: t.boolean, resultType: t.string, _meta: JsonObjectCodec }),
 ]);
+/** A `tools/call` result: content blocks, optional structured content, and whether it is an error. */
 export type CallToolResult = t.TypeOf<typeof CallToolResultCodec>;
 
 export const ToolsMethod = {

@@ -5,6 +5,20 @@ import { MCPServer, SimpleMCPClient, type MCPServerOptions, type SimpleMCPClient
 /** Settings that make a test server quick and quiet: loopback, a free port, no heartbeat, no logging, a short stop. */
 const QUIET = { host: '127.0.0.1', port: 0, heartbeat: false, logger: false, stopGraceMs: 500 } as const;
 
+/** What {@link testServers} returns: makers of started servers and clients, and `closeAll()`. */
+export interface TestServers {
+  /** A started `WebSocketServerTransport`, and the URL to reach it. */
+  transport(options?: ServerTransportOptions): Promise<{ server: WebSocketServerTransport; url: string }>;
+  /** A started `MCPServer` (`setup` registers its tools, resources and prompts first), and its URL. */
+  mcp(options?: MCPServerOptions, setup?: (server: MCPServer) => void): Promise<{ server: MCPServer; url: string }>;
+  /** A started `WebSocketClientTransport` (no heartbeat, quick reconnects unless told otherwise). */
+  client(url: string, options?: ClientTransportOptions): Promise<WebSocketClientTransport>;
+  /** A connected `SimpleMCPClient`. */
+  mcpClient(url: string, options?: Omit<SimpleMCPClientOptions, 'url'>): Promise<SimpleMCPClient>;
+  /** Stops everything made here, clients first, and forgets it. */
+  closeAll(): Promise<void>;
+}
+
 /**
  * Real servers and clients for integration tests, on 127.0.0.1 and a free port, each remembered so
  * that one call ends them all: call `closeAll()` after each test (`afterEach(() => servers.closeAll())`).
@@ -20,19 +34,6 @@ const QUIET = { host: '127.0.0.1', port: 0, heartbeat: false, logger: false, sto
  * });
  * @see docs/testing.md
  */
-export interface TestServers {
-  /** A started `WebSocketServerTransport`, and the URL to reach it. */
-  transport(options?: ServerTransportOptions): Promise<{ server: WebSocketServerTransport; url: string }>;
-  /** A started `MCPServer` (`setup` registers its tools, resources and prompts first), and its URL. */
-  mcp(options?: MCPServerOptions, setup?: (server: MCPServer) => void): Promise<{ server: MCPServer; url: string }>;
-  /** A started `WebSocketClientTransport` (no heartbeat, quick reconnects unless told otherwise). */
-  client(url: string, options?: ClientTransportOptions): Promise<WebSocketClientTransport>;
-  /** A connected `SimpleMCPClient`. */
-  mcpClient(url: string, options?: Omit<SimpleMCPClientOptions, 'url'>): Promise<SimpleMCPClient>;
-  /** Stops everything made here, clients first, and forgets it. */
-  closeAll(): Promise<void>;
-}
-
 export function testServers(): TestServers {
   const open: (() => Promise<unknown>)[] = [];
   const keep = <T>(resource: T, close: (resource: T) => Promise<unknown>): T => {

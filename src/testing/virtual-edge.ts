@@ -50,6 +50,7 @@ export class VirtualClient {
     this.peer = peer;
   }
 
+  /** Whether the connection is still open (from either side). */
   get isOpen(): boolean {
     return this.closedWith === undefined;
   }

@@ -36,6 +36,7 @@ export const CloseCode = {
   Forbidden: 4003,
 } as const;
 
+/** What a client does after a close code: reconnect (`retry`), or give up (`fatal`). */
 export type CloseDisposition = 'retry' | 'fatal';
 
 const fatalCodes: ReadonlySet<number> = new Set([

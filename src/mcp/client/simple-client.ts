@@ -95,6 +95,7 @@ export class SimpleMCPClient {
     this.state$ = this.lifecycle.state$;
   }
 
+  /** The client's state now (`state$` follows its changes). */
   get state(): McpClientState {
     return this.lifecycle.state;
   }
@@ -104,10 +105,12 @@ export class SimpleMCPClient {
     return this.lifecycle.initializeResult?.serverInfo;
   }
 
+  /** What the server offers, from the latest `initialize` result. */
   get serverCapabilities(): ServerCapabilities | undefined {
     return this.lifecycle.initializeResult?.capabilities;
   }
 
+  /** The server's instructions for the model, if it sent any in `initialize`. */
   get instructions(): string | undefined {
     return this.lifecycle.initializeResult?.instructions;
   }
@@ -117,7 +120,7 @@ export class SimpleMCPClient {
     return this.lifecycle.initializeResult?.protocolVersion;
   }
 
-  /** Notifications with this method, as a stream of their params. */
+  /** The notifications with this method (a filter of `notifications$`). */
   notificationsOf(method: string): Observable<JsonRpcNotification> {
     return this.notifications$.pipe(filter((notification) => notification.method === method));
   }
@@ -171,10 +174,12 @@ export class SimpleMCPClient {
     return decodeResult(CallToolResultCodec, result, ToolsMethod.call);
   }
 
+  /** Every resource, following `nextCursor` across pages. */
   async listResources(options: RequestOptions = {}): Promise<Resource[]> {
     return this.listAll(ResourcesMethod.list, (result) => decodeResult(ListResourcesResultCodec, result, ResourcesMethod.list).resources, options);
   }
 
+  /** Every resource template, following `nextCursor` across pages. */
   async listResourceTemplates(options: RequestOptions = {}): Promise<ResourceTemplate[]> {
     return this.listAll(
       ResourcesMethod.templatesList,
@@ -183,6 +188,7 @@ export class SimpleMCPClient {
     );
   }
 
+  /** Reads a resource; rejects with `McpError` when nothing is at `uri` (-32002; -32602 in the 2026-07-28 revision). */
   async readResource(uri: string, options: RequestOptions = {}): Promise<ReadResourceResult> {
     return decodeResult(ReadResourceResultCodec, await this.request(ResourcesMethod.read, () => ({ uri }), options), ResourcesMethod.read);
   }
@@ -192,14 +198,17 @@ export class SimpleMCPClient {
     await this.request(ResourcesMethod.subscribe, () => ({ uri }), options);
   }
 
+  /** Stops the `notifications/resources/updated` about `uri`. */
   async unsubscribeResource(uri: string, options: RequestOptions = {}): Promise<void> {
     await this.request(ResourcesMethod.unsubscribe, () => ({ uri }), options);
   }
 
+  /** Every prompt, following `nextCursor` across pages. */
   async listPrompts(options: RequestOptions = {}): Promise<Prompt[]> {
     return this.listAll(PromptsMethod.list, (result) => decodeResult(ListPromptsResultCodec, result, PromptsMethod.list).prompts, options);
   }
 
+  /** Renders a prompt with string arguments; rejects with `McpError` -32602 for an unknown prompt or invalid arguments. */
   async getPrompt(name: string, args: Record<string, string> = {}, options: RequestOptions = {}): Promise<GetPromptResult> {
     return decodeResult(GetPromptResultCodec, await this.request(PromptsMethod.get, () => ({ name, arguments: args }), options), PromptsMethod.get);
   }

@@ -30,10 +30,13 @@ export interface PromptDefinition<A extends t.Any> {
 /** What a prompt returns: one user message of text, the messages, or `{ description?, messages }`. */
 export type PromptReply = string | PromptMessage[] | { readonly description?: string; readonly messages: PromptMessage[] };
 
+/** Renders a prompt from its decoded arguments. */
 export type PromptHandler<A extends t.Any> = (args: t.TypeOf<A>, ctx: HandlerContext) => PromptReply | Promise<PromptReply>;
 
+/** A registered prompt; `remove()` takes it away (and tells listening clients). */
 export interface RegisteredPrompt {
   readonly name: string;
+  /** Removes this prompt (not a later one registered under its name); returns whether it did. */
   remove(): boolean;
 }
 

@@ -32,22 +32,28 @@ export interface ResourceDefinition {
 /** What a reader returns: text (with the definition's MIME type), contents, or `{ contents }`. */
 export type ResourceReply = string | ResourceContents[] | { readonly contents: ResourceContents[] };
 
+/** Reads a fixed resource; throw `ResourceNotFoundError` when there is nothing at `uri` after all. */
 export type ResourceReader = (uri: string, ctx: HandlerContext) => ResourceReply | Promise<ResourceReply>;
+/** Reads a URI a template matched; `variables` holds the values of its `{var}` parts. */
 export type ResourceTemplateReader = (
   uri: string,
   variables: Record<string, string>,
   ctx: HandlerContext,
 ) => ResourceReply | Promise<ResourceReply>;
 
+/** A registered resource; `remove()` takes it away (and tells listening clients). */
 export interface RegisteredResource {
   readonly uri: string;
   /** Sends `notifications/resources/updated` to every client subscribed to this URI. */
   notifyUpdated(): void;
+  /** Removes this resource (not a later one registered at its URI); returns whether it did. */
   remove(): boolean;
 }
 
+/** A registered resource template; `remove()` takes it away (and tells listening clients). */
 export interface RegisteredResourceTemplate {
   readonly uriTemplate: string;
+  /** Removes this template (not a later one registered under the same template); returns whether it did. */
   remove(): boolean;
 }
 

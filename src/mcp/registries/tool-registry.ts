@@ -48,7 +48,9 @@ export interface StructuredToolDefinition<I extends t.Any, O extends t.Any> exte
   readonly output: O;
 }
 
+/** Runs a tool on its decoded arguments; returns text or a result body. Throw `ToolError` for a failure clients should read. */
 export type ToolHandler<I extends t.Any> = (args: t.TypeOf<I>, ctx: HandlerContext) => ToolReply | Promise<ToolReply>;
+/** Runs a tool with an output codec: returns a value of `output`, sent as `structuredContent` once validated. */
 export type StructuredToolHandler<I extends t.Any, O extends t.Any> = (
   args: t.TypeOf<I>,
   ctx: HandlerContext,
@@ -65,6 +67,7 @@ export interface ToolCallResult {
 /** A registered tool; `remove()` takes it away (and tells listening clients). */
 export interface RegisteredTool {
   readonly name: string;
+  /** Removes this tool (not a later one registered under its name); returns whether it did. */
   remove(): boolean;
 }
 

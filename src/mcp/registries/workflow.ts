@@ -8,9 +8,15 @@ import type { RegisteredTool } from './tool-registry.js';
 /** A workflow: a function of the call's arguments, or an object with `run`. What it returns becomes the result text. */
 export type Workflow =
   | ((args: Record<string, unknown>, ctx: HandlerContext) => unknown)
-  | { run(args: Record<string, unknown>, ctx: HandlerContext): unknown; readonly description?: string };
+  | {
+      /** Runs the workflow; a string result is sent as is, anything else as JSON. */
+      run(args: Record<string, unknown>, ctx: HandlerContext): unknown;
+      readonly description?: string;
+    };
 
+/** Options of `MCPServer.registerWorkflow`. */
 export interface WorkflowOptions {
+  /** The tool's description. Default: the workflow's own `description`, else `Runs the workflow "<name>"`. */
   readonly description?: string;
   /** Codec of the arguments. Default: any object. */
   readonly input?: t.Any;

@@ -7,6 +7,7 @@ import type { JsonObject } from '../../protocol/index.js';
 import { CloseCode, NotConnectedError, type ClientConnection } from '../../transport/index.js';
 import { sdkEnvelopeProblem, type SdkEnvelopeProblem } from './sdk-jsonrpc.js';
 
+/** Options of {@link SdkConnectionTransport}. */
 export interface SdkConnectionTransportOptions {
   /** Handed to the SDK with every message of this connection; tool handlers read it as `extra.authInfo`. */
   readonly authInfo?: AuthInfo;

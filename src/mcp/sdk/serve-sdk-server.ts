@@ -9,7 +9,9 @@ import { SdkConnectionTransport } from './sdk-connection-transport.js';
 
 /** What `serveSdkServer` needs of an SDK server: `McpServer` and `Server` both fit. */
 export interface SdkServerLike {
+  /** Starts serving one connection through `transport`. */
   connect(transport: Transport): Promise<void>;
+  /** Stops serving; called when its client leaves or serving stops. */
   close(): Promise<void>;
 }
 
@@ -19,6 +21,7 @@ export interface SdkServerLike {
  */
 export type SdkServerFactory = (client: ClientInfo) => SdkServerLike | Promise<SdkServerLike>;
 
+/** Options of `serveSdkServer`: per-connection auth info, and where failures go. */
 export interface ServeSdkServerOptions {
   /** Auth info for a connection, from its upgrade request (`client.request.headers`, `.url`); handlers read it as `extra.authInfo`. */
   readonly authInfo?: (client: ClientInfo) => AuthInfo | undefined;

@@ -54,8 +54,12 @@ export function isJsonRpcRequest(message: JsonObject): boolean {
  * @example new WebSocketServerTransport({ ...mcpTransportOptions, port: 3001 })
  */
 export const mcpTransportOptions = {
+  /** The subprotocol MCP over WebSocket uses. */
   protocols: ['mcp'],
+  /** MCP has no binary messages: a binary frame closes its connection with 1003. */
   binaryFrames: 'close',
+  /** Bad frames and refused requests are answered in JSON-RPC ({@link jsonRpcErrorReply}). */
   errorReply: jsonRpcErrorReply,
+  /** Only requests count as work; replies and cancellations still pass while the server stops. */
   startsWork: isJsonRpcRequest,
 } as const satisfies ServerTransportOptions;

@@ -150,6 +150,7 @@ export class MCPServer {
     return this.core.tools.add(name, definition, handler);
   }
 
+  /** Removes a tool; clients that listen are told (`notifications/tools/list_changed`). Returns whether it was there. */
   removeTool(name: string): boolean {
     return this.core.tools.remove(name);
   }
@@ -172,10 +173,12 @@ export class MCPServer {
     return this.core.resources.addTemplate(uriTemplate, definition, read);
   }
 
+  /** Removes the resource at `uri`; listening clients are told (`notifications/resources/list_changed`). Returns whether it was there. */
   removeResource(uri: string): boolean {
     return this.core.resources.remove(uri);
   }
 
+  /** Removes a resource template; listening clients are told (`notifications/resources/list_changed`). Returns whether it was there. */
   removeResourceTemplate(uriTemplate: string): boolean {
     return this.core.resources.removeTemplate(uriTemplate);
   }
@@ -190,6 +193,7 @@ export class MCPServer {
     return this.core.prompts.add(name, definition, get);
   }
 
+  /** Removes a prompt; listening clients are told (`notifications/prompts/list_changed`). Returns whether it was there. */
   removePrompt(name: string): boolean {
     return this.core.prompts.remove(name);
   }

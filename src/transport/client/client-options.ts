@@ -8,11 +8,13 @@ import type { ReconnectPolicy } from '../operators/reconnect.js';
 import type { SendQueueLimits } from './send-queue.js';
 import { DEFAULT_HEARTBEAT, DEFAULT_MAX_MESSAGE_SIZE } from '../server/server-options.js';
 
+/** The `reconnect` option of {@link ClientTransportOptions}: the backoff policy, and whether to reconnect at all. */
 export interface ReconnectOptions extends Partial<ReconnectPolicy> {
-  /** Default true. */
+  /** Reconnect after a drop. Default true. */
   enabled?: boolean;
 }
 
+/** Options of {@link WebSocketClientTransport}, all optional: handler, limits, heartbeat, reconnection, resumption. */
 export interface ClientTransportOptions {
   /** Called with every incoming message (alongside `messages$` and `receiveMessage`). */
   messageHandler?: (message: JsonObject) => void | Promise<void>;

@@ -11,14 +11,23 @@ export interface WebSocketLike {
   readonly readyState: number;
   readonly protocol: string;
   readonly bufferedAmount: number;
+  /** Sends one text frame; ws calls `callback` once it was written (or failed), browsers take none. */
   send(data: string, callback?: (error?: Error) => void): void;
+  /** Starts the close handshake. */
   close(code?: number, reason?: string): void;
+  /** Listens for `open`, `message`, `error` and `close`. */
   addEventListener(type: string, listener: (event: never) => void): void;
+  /** Stops listening. */
   removeEventListener(type: string, listener: (event: never) => void): void;
+  /** Sends a ping (ws only), for the heartbeat. */
   ping?(): void;
+  /** Drops the connection without a close handshake (ws only); used on a peer that stopped answering pings. */
   terminate?(): void;
+  /** Hears a pong (ws only), for the heartbeat. */
   on?(event: 'pong', listener: () => void): unknown;
+  /** Hears a refused upgrade (ws only), to read its `Retry-After`. */
   on?(event: 'unexpected-response', listener: (request: ClientRequest, response: IncomingMessage) => void): unknown;
+  /** Stops hearing pongs (ws only). */
   off?(event: 'pong', listener: () => void): unknown;
 }
 

@@ -109,10 +109,12 @@ export class WebSocketClientTransport {
     this.isWs = 'ping' in this.options.WebSocket.prototype;
   }
 
+  /** The state now (`state$` follows its changes). */
   get state(): ClientState {
     return this.stateSubject.value;
   }
 
+  /** Whether a socket is open now, so a send goes out at once instead of into the queue. */
   isConnected(): boolean {
     return this.state === 'open' && this.socket?.readyState === OPEN;
   }

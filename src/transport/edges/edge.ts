@@ -36,6 +36,7 @@ export interface PeerLink {
   write(data: string | Buffer, written?: (error?: Error) => void): void;
   /** Writes a frame encoded once for many links (a broadcast), framed by the edge as it sees fit. Optional: `write(frame.bytes)` otherwise. */
   writeFrame?(frame: EncodedFrame): void;
+  /** Starts the close handshake with `code` and `reason`. */
   close(code: number, reason: string): void;
   /** Ends the connection without a close handshake. */
   terminate(): void;

@@ -14,12 +14,13 @@ import type { PeerLink } from '../edges/edge.js';
  */
 export type SlowConsumerPolicy = 'disconnect' | 'drop-newest' | 'drop-oldest' | 'wait';
 
+/** When a connection counts as congested, and what happens to its messages then (see {@link SlowConsumerPolicy}). */
 export interface SlowConsumerOptions {
   /** `bufferedAmount` (bytes) at or above which a connection is congested. Default 8 MiB. */
   readonly highWatermark: number;
   /** `bufferedAmount` at or below which a congested connection counts as drained. Default half the high watermark. */
   readonly lowWatermark: number;
-  /** Default `'disconnect'`. */
+  /** What happens to messages while congested. Default `'disconnect'`. */
   readonly policy: SlowConsumerPolicy;
   /** Bytes held back per connection under `drop-oldest` and `wait`. Default the high watermark. */
   readonly maxHeldBytes: number;

@@ -10,6 +10,7 @@ export interface HeartbeatPeer {
   readonly isOpen: boolean;
 }
 
+/** How often peers are pinged, and how long a pong may take before the peer counts as dead. */
 export interface HeartbeatOptions {
   /** Time between two pings, ms. */
   readonly interval: number;

@@ -3,6 +3,7 @@ import { fullJitterDelay, type BackoffOptions } from './backoff.js';
 import { classifyCloseCode } from '../close-codes.js';
 import { SocketClosed } from '../client/client-socket.js';
 
+/** How a client retries after a drop: full-jitter backoff between `initialDelay` and `maxDelay`, at most `maxRetries` times in a row. */
 export interface ReconnectPolicy extends BackoffOptions {
   /** Retries after a failure before giving up; the count starts again after each successful open. */
   readonly maxRetries: number;

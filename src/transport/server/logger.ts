@@ -1,6 +1,8 @@
 /** Where the transport says the few things an operator must hear (e.g. a public bind address). */
 export interface Logger {
+  /** Something an operator should act on. */
   warn(message: string): void;
+  /** Something worth knowing that needs no action. */
   info(message: string): void;
 }
 

@@ -21,6 +21,7 @@ import type { ClientConnection } from './connection.js';
 import { defaultErrorReply, type ReplyProblem } from './error-reply.js';
 import { consoleLogger, silentLogger, type Logger } from './logger.js';
 
+/** Options of {@link WebSocketServerTransport}, all optional: where it listens, its handler, security, limits. */
 export interface ServerTransportOptions {
   /** Address to bind. Default `'0.0.0.0'` (every interface; a warning says so at start). */
   host?: string;

@@ -141,10 +141,12 @@ export class WebSocketServerTransport {
     return this.peers.size;
   }
 
+  /** The connected clients now (a copy: later arrivals and departures do not change it). */
   getClients(): ClientConnection[] {
     return [...this.peers.values()];
   }
 
+  /** The connected client with this id, if there is one. */
   getClient(id: string): ClientConnection | undefined {
     return this.peers.get(id);
   }
