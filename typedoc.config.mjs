@@ -18,7 +18,28 @@ export default {
   excludePrivate: true,
   excludeInternal: true,
   excludeExternals: true,
+  // No source links: the repository's URL is not settled yet (package.json's is a placeholder).
+  disableSources: true,
   treatWarningsAsErrors: true,
   treatValidationWarningsAsErrors: true,
   validation: { notExported: true, invalidLink: true, rewrittenLink: true, notDocumented: true, unusedMergeModuleWith: true },
+  // Every export needs a summary; so do the members of classes (methods, accessors). Properties of
+  // the MCP wire types are the specification's fields, inlined from io-ts codecs: the spec documents them.
+  requiredToBeDocumented: ['Enum', 'Variable', 'Function', 'Class', 'Interface', 'Method', 'Accessor', 'TypeAlias'],
+  // Internals that public types are built from: named in signatures, not part of the surface.
+  intentionallyNotExported: [
+    'CallToolResultCodec',
+    'ContentBlockCodec',
+    'ImplementationCodec',
+    'InitializeResultCodec',
+    'JsonRpcNotificationCodec',
+    'PromptCodec',
+    'ResourceCodec',
+    'ToolCodec',
+    'PromptMessage',
+    'ResourceContents',
+    'RequestId',
+    'SessionRequest',
+    'JsonRpcErrorObject',
+  ],
 };

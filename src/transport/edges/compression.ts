@@ -1,4 +1,3 @@
-import type { PerMessageDeflateOptions } from 'ws';
 
 /**
  * permessage-deflate (RFC 7692). Off by default: it trades CPU and memory per connection for
@@ -39,10 +38,22 @@ export const DEFAULT_COMPRESSION: Required<CompressionOptions> = {
 };
 
 /**
+ * The part of ws's `perMessageDeflate` options the transport sets, spelled out here so that the
+ * package's declarations never import `ws`'s types (a consumer has no `@types/ws`).
+ */
+export interface DeflateSettings {
+  readonly threshold: number;
+  readonly concurrencyLimit: number;
+  readonly serverNoContextTakeover?: boolean;
+  readonly clientNoContextTakeover?: boolean;
+  readonly zlibDeflateOptions: { readonly level: number; readonly memLevel: number };
+}
+
+/**
  * ws's `perMessageDeflate` option for `compression`: `false` when off. The same options work on
  * both ends: the server answers what the client offers, within these bounds.
  */
-export function perMessageDeflateOptions(compression: boolean | CompressionOptions | undefined): PerMessageDeflateOptions | false {
+export function perMessageDeflateOptions(compression: boolean | CompressionOptions | undefined): DeflateSettings | false {
   if (compression === undefined || compression === false) return false;
   const options = { ...DEFAULT_COMPRESSION, ...(compression === true ? {} : compression) };
   range('level', options.level, 0, 9);

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, Server 
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Observable } from 'rxjs';
-import { WebSocketServer, type PerMessageDeflateOptions, type RawData, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { SocketError } from '../errors.js';
 import { batchWrites, type TurnMark } from '../flow/write-batch.js';
 import type { Logger } from '../server/logger.js';
@@ -10,6 +10,7 @@ import { sessionRequestOf, withoutSessionRequest } from '../resume/session-reque
 import { redactCredentials } from '../security/authenticate.js';
 import { UpgradeGuard, type UpgradeGuardOptions } from '../security/upgrade-guard.js';
 import type { Edge, EdgeHost, EncodedFrame, PeerLink } from './edge.js';
+import type { DeflateSettings } from './compression.js';
 import { createListener, dropConnections, stopListening, type Listener, type ListenerOptions } from './listener.js';
 import { readReceipt } from './read-receipt.js';
 import { isSecureServer } from './tls.js';
@@ -25,7 +26,7 @@ export interface WsEdgeOptions extends UpgradeGuardOptions, ListenerOptions {
   readonly maxMessageSize: number;
   /** Subprotocols accepted, preferred first. */
   readonly protocols: readonly string[];
-  readonly perMessageDeflate: PerMessageDeflateOptions | false;
+  readonly perMessageDeflate: DeflateSettings | false;
   /** Whether sessions may be asked for (then resumes are vetted before the socket is accepted). */
   readonly sessions: boolean;
   readonly logger: Logger;

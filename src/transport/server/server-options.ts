@@ -1,9 +1,8 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import type { PerMessageDeflateOptions } from 'ws';
 import type { JsonObject } from '../../protocol/index.js';
-import { perMessageDeflateOptions, type CompressionOptions } from '../edges/compression.js';
+import { perMessageDeflateOptions, type CompressionOptions, type DeflateSettings } from '../edges/compression.js';
 import type { Edge } from '../edges/edge.js';
 import type { ServerTlsOptions } from '../edges/tls.js';
 import { DEFAULT_MAX_IN_FLIGHT } from '../flow/in-flight.js';
@@ -168,7 +167,7 @@ export interface ResolvedServerOptions {
   readonly slowConsumer: SlowConsumerOptions | undefined;
   readonly resume: ResolvedResume | undefined;
   readonly drainMs: number;
-  readonly perMessageDeflate: PerMessageDeflateOptions | false;
+  readonly perMessageDeflate: DeflateSettings | false;
 }
 
 export function resolveServerOptions(options: ServerTransportOptions): ResolvedServerOptions {
