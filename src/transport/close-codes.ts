@@ -63,3 +63,10 @@ export function classifyCloseCode(code: number): CloseDisposition {
   if (code >= 3000 && code <= 4999) return 'fatal';
   return 'retry';
 }
+
+/** 1000–1014 except the three reserved for "no frame" cases, or the registered and private ranges. */
+export function isSendableCloseCode(code: number): boolean {
+  if (!Number.isInteger(code)) return false;
+  if (code >= 1000 && code <= 1014) return code !== 1004 && code !== 1005 && code !== 1006;
+  return code >= 3000 && code <= 4999;
+}

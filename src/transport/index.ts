@@ -18,7 +18,8 @@ export type { CompressionOptions } from './edges/compression.js';
 export type { ServerTlsOptions } from './edges/tls.js';
 
 // The client.
-export { WebSocketClientTransport, type ClientState, type SessionOutcome } from './client/client-transport.js';
+export { WebSocketClientTransport, type ClientState } from './client/client-transport.js';
+export type { SessionOutcome } from './client/client-session.js';
 export type { ClientTransportOptions, ReconnectOptions } from './client/client-options.js';
 export type { WebSocketLike, WebSocketConstructor } from './client/client-socket.js';
 export type { SendQueueLimits } from './client/send-queue.js';

@@ -1,7 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { BehaviorSubject, defer, distinctUntilChanged, Subject, timer, type Observable, type Subscription } from 'rxjs';
 import { decodeTextFrame, type JsonObject } from '../../protocol/index.js';
-import { decodeSessionFrame, type SessionFrame } from '../../protocol/session-frame.js';
 import { classifyCloseCode } from '../close-codes.js';
 import { connectSocket, OPEN, SocketClosed, type ConnectParams, type WebSocketLike } from './client-socket.js';
 import { resolveClientOptions, type ClientTransportOptions, type ResolvedClientOptions } from './client-options.js';
@@ -21,7 +20,7 @@ import { Inbox } from '../flow/inbox.js';
 import { reconnect } from '../operators/reconnect.js';
 import { SendQueue, type Settle } from './send-queue.js';
 import { serialize } from '../server/serialize.js';
-import { carrySessionRequest } from '../resume/session-request.js';
+import { ClientSession, type SessionOutcome } from './client-session.js';
 
 /**
  * `connecting`: before the first open (and while retrying it). `open`: connected.
@@ -29,14 +28,6 @@ import { carrySessionRequest } from '../resume/session-request.js';
  */
 export type ClientState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
-/** What the server said about the session when a connection opened. */
-export interface SessionOutcome {
-  /** The previous session continues; `replayed` missed frames follow. */
-  readonly resumed: boolean;
-  readonly replayed: number;
-  /** A resume was asked for and refused: messages sent meanwhile were lost. */
-  readonly expired: boolean;
-}
 
 /**
  * A WebSocket client for JSON messages that reconnects by itself with full-jitter backoff, holds
@@ -71,11 +62,7 @@ export class WebSocketClientTransport {
   /** Overflow of the receive buffer is worth a warning only to a caller of receiveMessage(). */
   private receiving = false;
   /** Session resumption: asked for until a server shows it does not offer it. */
-  private asksForSession: boolean;
-  private sessionToken: string | undefined;
-  /** Frames received in the current session: what the server counts from when it replays. */
-  private received = 0;
-  private awaitingSessionFrame = false;
+  private readonly sessionState: ClientSession;
 
   /** Connection state; replays the current one to each subscriber. Completes on stop or failure. */
   readonly state$: Observable<ClientState> = this.stateSubject.pipe(distinctUntilChanged());
@@ -95,7 +82,7 @@ export class WebSocketClientTransport {
     options: ClientTransportOptions = {},
   ) {
     this.options = resolveClientOptions(options);
-    this.asksForSession = this.options.resume;
+    this.sessionState = new ClientSession(this.options.resume);
     this.queue = this.options.queue && new SendQueue(this.options.queue, this.options.scheduler);
     this.inbox = new Inbox<JsonObject>(
       this.options.inboxSize,
@@ -194,12 +181,7 @@ export class WebSocketClientTransport {
   /** One connection attempt: the session request (a new one, or the token to resume with) rides on it. */
   private connectParams(): ConnectParams {
     const { WebSocket, protocols, socketOptions, connectTimeout, heartbeat, scheduler } = this.options;
-    const base = { WebSocket, connectTimeout, heartbeat, scheduler };
-    if (!this.asksForSession) return { ...base, url: this.uri, protocols, socketOptions };
-    const offered = protocols === undefined ? [] : typeof protocols === 'string' ? [protocols] : protocols;
-    const carried = carrySessionRequest(this.uri, offered, this.isWs, this.sessionToken, this.received);
-    const headers = carried.headers && { ...(socketOptions as { headers?: Record<string, string> }).headers, ...carried.headers };
-    return { ...base, url: carried.url, protocols: carried.protocols, socketOptions: headers ? { ...socketOptions, headers } : socketOptions };
+    return this.sessionState.attempt(this.uri, { WebSocket, protocols, socketOptions, connectTimeout, heartbeat, scheduler }, this.isWs);
   }
 
   private write(socket: WebSocketLike, data: string, settle: Settle): void {
@@ -215,7 +197,7 @@ export class WebSocketClientTransport {
   private onOpen(socket: WebSocketLike, resolve: () => void): void {
     this.socket = socket;
     this.everOpened = true;
-    this.awaitingSessionFrame = this.asksForSession;
+    this.sessionState.opened();
     // Queued sends go out before anything sent in reaction to the state change.
     this.queue?.flush((data, settle) => this.write(socket, data, settle));
     this.stateSubject.next('open');
@@ -223,17 +205,11 @@ export class WebSocketClientTransport {
   }
 
   private onData(data: unknown): void {
-    if (this.awaitingSessionFrame) {
-      this.awaitingSessionFrame = false;
-      const frame = typeof data === 'string' ? decodeSessionFrame(data) : undefined;
-      if (frame) {
-        this.onSessionFrame(frame);
-        return;
-      }
-      // A server without sessions answered with something else: stop asking it.
-      this.asksForSession = false;
+    const outcome = this.sessionState.take(data);
+    if (outcome) {
+      this.onSessionOutcome(outcome);
+      return;
     }
-    this.received += 1;
     if (typeof data !== 'string') {
       this.errorsSubject.next(new InvalidFrameError('Received a binary frame; only JSON text frames are accepted'));
       return;
@@ -261,19 +237,11 @@ export class WebSocketClientTransport {
     }
   }
 
-  private onSessionFrame(frame: SessionFrame): void {
-    this.sessionToken = frame.session;
-    if (frame.resumed) {
-      // The replay follows, counted like any frame.
-      this.sessionSubject.next({ resumed: true, replayed: frame.replayed ?? 0, expired: false });
-      return;
+  private onSessionOutcome({ reason, ...outcome }: SessionOutcome & { readonly reason?: string }): void {
+    if (outcome.expired) {
+      this.errorsSubject.next(new SessionExpiredError(`${reason ?? 'Session expired'}; messages sent while disconnected were lost`));
     }
-    this.received = 0;
-    const expired = frame.expired === true;
-    if (expired) {
-      this.errorsSubject.next(new SessionExpiredError(`${frame.reason ?? 'Session expired'}; messages sent while disconnected were lost`));
-    }
-    this.sessionSubject.next({ resumed: false, replayed: 0, expired });
+    this.sessionSubject.next(outcome);
   }
 
   private handlerFailed(error: unknown): void {

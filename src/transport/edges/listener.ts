@@ -86,3 +86,12 @@ function upgradeRequired(_request: IncomingMessage, response: ServerResponse): v
   response.writeHead(426, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
   response.end(body);
 }
+
+/** Why the listener could not start, in words that name the address. */
+export function describeListenError(error: unknown, host: string, port: number): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return `Cannot listen on ${host}:${port}: the port is already in use`;
+  if (code === 'EACCES') return `Cannot listen on ${host}:${port}: permission denied`;
+  if (code === 'EADDRNOTAVAIL') return `Cannot listen on ${host}:${port}: the address is not available on this machine`;
+  return `Cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`;
+}

@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { ReplaySubject, Subject, takeUntil, type Observable } from 'rxjs';
 import type { JsonObject } from '../../protocol/index.js';
-import { CloseCode } from '../close-codes.js';
+import { CloseCode, isSendableCloseCode } from '../close-codes.js';
 import type { Edge } from '../edges/edge.js';
+import { describeListenError } from '../edges/listener.js';
 import { WsEdge } from '../edges/ws-edge.js';
 import { InboxOverflowError, SerializationError, ServerStartError, TransportStoppedError, type TransportErrorEvent } from '../errors.js';
 import type { DecodedMessage } from '../flow/decode.js';
@@ -291,19 +292,4 @@ export class WebSocketServerTransport {
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new SerializationError(String(error));
-}
-
-/** 1000–1014 except the three reserved for "no frame" cases, or the registered and private ranges. */
-function isSendableCloseCode(code: number): boolean {
-  if (!Number.isInteger(code)) return false;
-  if (code >= 1000 && code <= 1014) return code !== 1004 && code !== 1005 && code !== 1006;
-  return code >= 3000 && code <= 4999;
-}
-
-function describeListenError(error: unknown, host: string, port: number): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return `Cannot listen on ${host}:${port}: the port is already in use`;
-  if (code === 'EACCES') return `Cannot listen on ${host}:${port}: permission denied`;
-  if (code === 'EADDRNOTAVAIL') return `Cannot listen on ${host}:${port}: the address is not available on this machine`;
-  return `Cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`;
 }
