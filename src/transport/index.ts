@@ -16,6 +16,7 @@ export type { Logger } from './server/logger.js';
 export type { Edge, EdgeHost, PeerArrival, PeerLink, EncodedFrame, CloseInfo, UpgradeRequestInfo } from './edges/edge.js';
 export type { CompressionOptions } from './edges/compression.js';
 export type { ServerTlsOptions } from './edges/tls.js';
+export type { StreamableHttpOptions, HttpProblem } from './edges/http/streamable-http.js';
 
 // The client.
 export { WebSocketClientTransport, type ClientState } from './client/client-transport.js';

@@ -1,5 +1,6 @@
 import { jsonRpcError, JsonRpcErrorCode, RequestIdCodec, type JsonObject, type RequestId } from '../../protocol/index.js';
 import type { ReplyProblem, ServerTransportOptions } from '../../transport/index.js';
+import { requestKey } from '../request-correlator.js';
 
 /**
  * The transport's `errorReply` for MCP: bad frames are answered in JSON-RPC instead of the
@@ -39,6 +40,12 @@ function requestIdOf(request: JsonObject | undefined): RequestId | undefined {
   return typeof request?.['method'] === 'string' && RequestIdCodec.is(id) ? id : undefined;
 }
 
+/** The key of a JSON-RPC request (by its id, as the session's correlator keys ids); `undefined` for any other message. */
+export function jsonRpcRequestKey(message: JsonObject): string | undefined {
+  const id = message['id'];
+  return isJsonRpcRequest(message) && RequestIdCodec.is(id) ? requestKey(id) : undefined;
+}
+
 /** A JSON-RPC request (a method and an id): the only message that starts work on an MCP server. */
 export function isJsonRpcRequest(message: JsonObject): boolean {
   return typeof message['method'] === 'string' && Object.hasOwn(message, 'id');
@@ -62,4 +69,6 @@ export const mcpTransportOptions = {
   errorReply: jsonRpcErrorReply,
   /** Only requests count as work; replies and cancellations still pass while the server stops. */
   startsWork: isJsonRpcRequest,
+  /** A request's key is its id: what ties replies, progress and the server's own requests to it (Streamable HTTP streams them on its response). */
+  requestKey: jsonRpcRequestKey,
 } as const satisfies ServerTransportOptions;

@@ -5,6 +5,7 @@ import type { CacheScope } from '../../protocol/index.js';
 import { WebSocketServerTransport, type ServerTransportOptions } from '../../transport/index.js';
 import type { HandlerContext } from './handler-context.js';
 import { mcpTransportOptions } from './json-rpc-error-reply.js';
+import { mcpStreamableHttp } from './mcp-http.js';
 import type { ToolCallEvent } from './method-host.js';
 import { DEFAULT_PAGE_SIZE } from '../registries/paging.js';
 import { DEFAULT_NOTIFICATION_RECEIPT_MS } from './notification-receipt.js';
@@ -38,6 +39,12 @@ export interface MCPServerOptions
    * `slowConsumer` all `false`); options you pass still win.
    */
   useTransport?: boolean;
+  /**
+   * Serve MCP's Streamable HTTP (POST, GET, DELETE) on the same port and path as WebSocket, both
+   * revisions: 2025-11-25 sessions (`Mcp-Session-Id`) and 2026-07-28 stateless requests. With `tls`,
+   * over HTTP/2 as well. Default true.
+   */
+  http?: boolean;
   /** Items per page of `tools/list`, `resources/list`, `resources/templates/list`, `prompts/list`. Default 100. */
   pageSize?: number;
   /** Cache hints on 2026-07-28 lists, reads and `server/discover`. Default `{ ttlMs: 0, scope: 'private' }`. */
@@ -102,6 +109,7 @@ export class MCPServer {
       ...(options.useTransport === false ? PLAIN_PATH : {}),
       ...transportOptionsOf(options),
       ...mcpTransportOptions,
+      streamableHttp: options.http === false ? false : mcpStreamableHttp,
       messageHandler: (message, client) => this.core.handle(client, message),
     });
   }
@@ -114,6 +122,11 @@ export class MCPServer {
   /** `ws://host:port/path` (`wss://` with TLS) once started. */
   get url(): string | undefined {
     return this.transport.url;
+  }
+
+  /** `http://host:port/path` (`https://` with TLS) once started: the Streamable HTTP endpoint (unless `http: false`). */
+  get httpUrl(): string | undefined {
+    return this.transport.httpUrl;
   }
 
   /** Starts listening. Idempotent; rejects if the port cannot be bound. */
@@ -225,6 +238,7 @@ function transportOptionsOf(options: MCPServerOptions): ServerTransportOptions {
     title: _title,
     instructions: _instructions,
     useTransport: _useTransport,
+    http: _http,
     pageSize: _pageSize,
     cache: _cache,
     notificationReceiptMs: _notificationReceiptMs,

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Observable, SchedulerLike } from 'rxjs';
+import type { JsonObject } from '../../protocol/index.js';
 import type { TransportError } from '../errors.js';
 import type { SessionRequest } from '../resume/session-request.js';
 import type { AuthInfo } from '../security/authenticate.js';
@@ -14,6 +15,17 @@ export interface CloseInfo {
 export interface UpgradeRequestInfo {
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
+}
+
+/**
+ * Which request a message the server writes belongs to, for edges that answer each request on a
+ * response of its own (Streamable HTTP). Edges that carry one stream per peer (WebSocket) ignore it.
+ */
+export interface Related {
+  /** The request's key: what the transport's `requestKey` option says of the request. */
+  readonly request: string;
+  /** The request's final reply: its response may end. */
+  readonly final: boolean;
 }
 
 /** A message encoded once for many clients: the text for replay logs, its UTF-8 bytes for the network. */
@@ -33,7 +45,7 @@ export interface PeerLink {
   /** The subprotocol agreed with the peer, `''` when none. */
   readonly protocol: string;
   /** Writes one text frame: JSON, as a string or its UTF-8 bytes. `written` hears when it reached the network, or failed. */
-  write(data: string | Buffer, written?: (error?: Error) => void): void;
+  write(data: string | Buffer, written?: (error?: Error) => void, related?: Related): void;
   /** Writes a frame encoded once for many links (a broadcast), framed by the edge as it sees fit. Optional: `write(frame.bytes)` otherwise. */
   writeFrame?(frame: EncodedFrame): void;
   /** Starts the close handshake with `code` and `reason`. */
@@ -84,6 +96,8 @@ export interface EdgeHost<P = unknown> {
   left(peer: P, link: PeerLink, info: CloseInfo): void;
   /** A problem of the edge itself: a refused upgrade, a dropped handshake, a listener error. */
   report(error: TransportError): void;
+  /** The key of a message that is a request expecting replies (the transport's `requestKey` option); `undefined` for others. */
+  requestKey(message: JsonObject): string | undefined;
   /**
    * Before a peer that asks to resume is accepted (when waiting is still possible): the server's
    * verdict, handed back in {@link PeerArrival.vetted}.

@@ -13,19 +13,27 @@ export interface ListenerOptions extends HandshakeLimits {
   readonly tls: ServerTlsOptions | undefined;
 }
 
+/** What answers the requests that are not upgrades: Streamable HTTP, or 426 Upgrade Required. */
+export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
 const openSockets = new WeakMap<Listener, Set<Socket>>();
 const handshakes = new WeakMap<Listener, PendingHandshakes>();
 
 /**
- * The transport's own listener: https with `tls`, plain http otherwise. Requests that are not
- * upgrades get 426 Upgrade Required. It remembers every TCP connection, including ones that never
+ * The transport's own listener: https with `tls` (and HTTP/2 when it has an HTTP side), plain
+ * http otherwise. Requests that are not upgrades go to `onRequest`, or get 426 Upgrade Required. It remembers every TCP connection, including ones that never
  * send a request or never finish a TLS handshake, so that `dropConnections` can end them all; and
  * it closes those that take too long to get that far, or come too many at once from one address
  * (see `PendingHandshakes`), telling `onDropped`.
  */
-export function createListener(options: ListenerOptions, onDropped: (error: HandshakeDroppedError) => void = () => undefined): Listener {
+export function createListener(
+  options: ListenerOptions,
+  onDropped: (error: HandshakeDroppedError) => void = () => undefined,
+  onRequest?: RequestHandler,
+): Listener {
   const { tls } = options;
-  const server = tls ? createTlsServer(tls, upgradeRequired) : createServer(upgradeRequired);
+  // With TLS and an HTTP side, HTTP/2 too (ALPN h2), HTTP/1.1 kept for WebSocket upgrades.
+  const server = tls ? createTlsServer(tls, onRequest ?? upgradeRequired, onRequest !== undefined) : createServer(onRequest ?? upgradeRequired);
   const pending = new PendingHandshakes(options, (reason, address) =>
     onDropped(
       new HandshakeDroppedError(

@@ -1,9 +1,12 @@
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, Server as HttpServer } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Observable } from 'rxjs';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { JsonObject } from '../../protocol/index.js';
 import { SocketError } from '../errors.js';
+import type { ReplayStore } from '../resume/replay-log.js';
+import type { ReplyProblem } from '../server/error-reply.js';
 import { batchWrites, type TurnMark } from '../flow/write-batch.js';
 import type { Logger } from '../server/logger.js';
 import { sessionRequestOf, withoutSessionRequest } from '../resume/session-request.js';
@@ -13,6 +16,8 @@ import type { Edge, EdgeHost, EncodedFrame, PeerLink } from './edge.js';
 import type { DeflateSettings } from './compression.js';
 import { createListener, dropConnections, stopListening, type Listener, type ListenerOptions } from './listener.js';
 import { readReceipt } from './read-receipt.js';
+import { respondText } from './http/exchange.js';
+import { StreamableHttp, type StreamableHttpOptions } from './http/streamable-http.js';
 import { isSecureServer } from './tls.js';
 import { wsTextFrame } from './ws-frame.js';
 
@@ -30,6 +35,11 @@ export interface WsEdgeOptions extends UpgradeGuardOptions, ListenerOptions {
   /** Whether sessions may be asked for (then resumes are vetted before the socket is accepted). */
   readonly sessions: boolean;
   readonly logger: Logger;
+  /** Serve Streamable HTTP on the same port and path (POST, GET, DELETE); `undefined`: requests get 426. */
+  readonly streamableHttp: StreamableHttpOptions | undefined;
+  /** Where HTTP streams keep their events for `Last-Event-ID`. */
+  readonly eventStore: ReplayStore;
+  readonly errorReply: (problem: ReplyProblem) => JsonObject | undefined;
 }
 
 /**
@@ -140,6 +150,7 @@ export class WsEdge implements Edge {
   private listener: Listener | undefined;
   private listenerStopped: Promise<void> = Promise.resolve();
   private host: EdgeHost | undefined;
+  private http: StreamableHttp | undefined;
 
   constructor(private readonly options: WsEdgeOptions) {
     this.guard = new UpgradeGuard(options, (error) => this.host?.report(error));
@@ -170,18 +181,29 @@ export class WsEdge implements Edge {
   }
 
   get url(): string | undefined {
+    return this.urlWith('ws');
+  }
+
+  /** `http://host:port/path` (`https://` with TLS) once started, when it serves Streamable HTTP. */
+  get httpUrl(): string | undefined {
+    return this.options.streamableHttp ? this.urlWith('http') : undefined;
+  }
+
+  private urlWith(scheme: 'ws' | 'http'): string | undefined {
     const address = this.address;
     if (!address) return undefined;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    const scheme = isSecureServer(this.options.server ?? this.listener) ? 'wss' : 'ws';
-    return `${scheme}://${host}:${address.port}${this.options.path ?? ''}`;
+    const secure = isSecureServer(this.options.server ?? this.listener) ? 's' : '';
+    return `${scheme}${secure}://${host}:${address.port}${this.options.path ?? ''}`;
   }
 
   async start(host: EdgeHost): Promise<void> {
     this.host = host;
     const { server, port, maxMessageSize, protocols, path } = this.options;
+    this.http = this.startHttp(host);
+    const onRequest = this.http && ((request: IncomingMessage, response: ServerResponse) => this.onHttp(request, response));
     // Our own listener rather than ws's, so stop() can end connections that never upgrade.
-    const listener = server ? undefined : createListener(this.options, (error) => host.report(error));
+    const listener = server ? undefined : createListener(this.options, (error) => host.report(error), onRequest);
     const wss = new WebSocketServer({
       server: server ?? listener,
       ...(path === undefined ? {} : { path }),
@@ -220,6 +242,7 @@ export class WsEdge implements Edge {
   }
 
   stopAccepting(): Promise<void> {
+    this.http?.stopAccepting();
     const wss = this.wss;
     // Resolves once the listener's last connection is gone, which close() hastens.
     this.listenerStopped = this.listener ? stopListening(this.listener) : Promise.resolve();
@@ -229,6 +252,27 @@ export class WsEdge implements Edge {
   async close(): Promise<void> {
     if (this.listener) dropConnections(this.listener);
     await this.listenerStopped;
+  }
+
+  /** The Streamable HTTP side, when asked for. */
+  private startHttp(host: EdgeHost): StreamableHttp | undefined {
+    const protocol = this.options.streamableHttp;
+    if (!protocol) return undefined;
+    const { maxMessageSize, errorReply, eventStore, scheduler, authenticate } = this.options;
+    const eventLog = { store: eventStore, now: () => scheduler.now() };
+    return new StreamableHttp({ protocol, guard: this.guard, maxMessageSize, errorReply, eventLog, scheduler, redact: authenticate !== undefined }, host);
+  }
+
+  /** A request that is not an upgrade: Streamable HTTP on the transport's path, 404 elsewhere. */
+  private onHttp(request: IncomingMessage, response: ServerResponse): void {
+    const path = this.options.path;
+    const url = request.url ?? '/';
+    const pathname = url.split('?', 1)[0];
+    if (path !== undefined && pathname !== path) {
+      respondText(response, 404, 'Not Found');
+      return;
+    }
+    this.http?.handle(request, response);
   }
 
   /** ws's `verifyClient`: the guard's checks, then (for a resume) the server's word on it. */

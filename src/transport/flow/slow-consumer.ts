@@ -1,6 +1,6 @@
 import { timer, type SchedulerLike, type Subscription } from 'rxjs';
 import { CloseCode } from '../close-codes.js';
-import type { PeerLink } from '../edges/edge.js';
+import type { PeerLink, Related } from '../edges/edge.js';
 
 /**
  * What happens to messages for a connection whose outbound buffer is over the high watermark.
@@ -69,6 +69,7 @@ interface Held {
   readonly data: string | Buffer;
   readonly bytes: number;
   readonly written: ((error?: Error) => void) | undefined;
+  readonly related: Related | undefined;
 }
 
 /** Passed to the `written` callback of a message the policy dropped. */
@@ -107,10 +108,10 @@ export class OutboundGate {
    * Sends, holds or drops `data` by the policy. True when it was sent or is held for sending.
    * `written` hears when it reached the network, or (with an error) that it never will.
    */
-  send(data: string | Buffer, written?: (error?: Error) => void): boolean {
+  send(data: string | Buffer, written?: (error?: Error) => void, related?: Related): boolean {
     if (this.closing || !this.link.isOpen) return false;
     if (this.heldCount === 0 && this.link.bufferedAmount < this.options.highWatermark) {
-      this.write(data, written);
+      this.write(data, written, related);
       return true;
     }
     this.markCongested();
@@ -124,7 +125,7 @@ export class OutboundGate {
         this.watchDrain();
         return false;
       case 'drop-oldest': {
-        const entry = this.hold(data, written);
+        const entry = this.hold(data, written, related);
         let kept = true;
         while (this.heldBytes > this.options.maxHeldBytes && this.heldCount > 0) {
           if (this.dropOldest() === entry) kept = false;
@@ -133,7 +134,7 @@ export class OutboundGate {
         return kept;
       }
       case 'wait':
-        this.hold(data, written);
+        this.hold(data, written, related);
         if (this.heldBytes > this.options.maxHeldBytes) {
           this.disconnect();
           return false;
@@ -151,16 +152,20 @@ export class OutboundGate {
     this.clearHeld();
   }
 
-  private write(data: string | Buffer, written: ((error?: Error) => void) | undefined): void {
+  private write(data: string | Buffer, written: ((error?: Error) => void) | undefined, related: Related | undefined): void {
     // A callback only where a drain has to be noticed: on a healthy link, writes stay bare.
     if (this.link.bufferedAmount + data.length > this.options.lowWatermark) {
       this.pendingCallbacks += 1;
-      this.link.write(data, (error) => {
-        written?.(error);
-        this.onWritten();
-      });
+      this.link.write(
+        data,
+        (error) => {
+          written?.(error);
+          this.onWritten();
+        },
+        related,
+      );
     } else {
-      this.link.write(data, written);
+      this.link.write(data, written, related);
     }
   }
 
@@ -178,7 +183,7 @@ export class OutboundGate {
     if (this.heldCount > 0 && this.link.bufferedAmount <= this.options.lowWatermark) {
       while (this.heldCount > 0 && this.link.bufferedAmount < this.options.highWatermark) {
         const next = this.shiftHeld();
-        if (next) this.write(next.data, next.written);
+        if (next) this.write(next.data, next.written, next.related);
       }
     }
     if (this.congested && this.heldCount === 0 && this.link.bufferedAmount <= this.options.lowWatermark) {
@@ -214,8 +219,8 @@ export class OutboundGate {
     this.terminateTimer = timer(this.options.closeGraceMs, this.scheduler).subscribe(() => this.link.terminate());
   }
 
-  private hold(data: string | Buffer, written: ((error?: Error) => void) | undefined): Held {
-    const entry: Held = { data, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.length, written };
+  private hold(data: string | Buffer, written: ((error?: Error) => void) | undefined, related: Related | undefined): Held {
+    const entry: Held = { data, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.length, written, related };
     this.held.push(entry);
     this.heldBytes += entry.bytes;
     return entry;

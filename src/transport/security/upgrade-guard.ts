@@ -97,10 +97,28 @@ export class UpgradeGuard {
     return this.principals.get(request);
   }
 
+  /**
+   * Judges a plain HTTP request (Streamable HTTP) as an upgrade is judged, and reports a refusal on
+   * `errors$` the same way. `opensConnection`: whether it counts against the connection rate (a
+   * request that opens a session, or one served alone, does; one within a session does not).
+   */
+  async checkRequest(request: IncomingMessage, opensConnection: boolean): Promise<UpgradeDecision> {
+    const decision = await this.check(request, opensConnection);
+    if (!decision.ok && decision.clientGone !== true) {
+      const remote = request.socket.remoteAddress;
+      this.onRefused(
+        new UpgradeRefusedError(`Refused a request from ${remote ?? 'an unknown address'} with ${decision.status}: ${decision.why}`, decision.status, remote, {
+          cause: decision.cause,
+        }),
+      );
+    }
+    return decision;
+  }
+
   /** Judges one upgrade request. Never rejects. */
-  async check(request: IncomingMessage): Promise<UpgradeDecision> {
+  async check(request: IncomingMessage, countsAsConnection = true): Promise<UpgradeDecision> {
     const address = this.options.clientAddress(request) ?? 'unknown';
-    if (this.connectionRate && !this.connectionRate.tryTake(address)) {
+    if (countsAsConnection && this.connectionRate && !this.connectionRate.tryTake(address)) {
       const seconds = Math.max(1, Math.ceil(this.connectionRate.msUntilAvailable(address) / 1000));
       return refuse(429, 'Too Many Requests', `connection rate exceeded for ${address}`, { 'Retry-After': String(seconds) });
     }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { of, ReplaySubject, Subscription, type Observable } from 'rxjs';
 import type { JsonObject } from '../../protocol/index.js';
-import type { CloseInfo, EncodedFrame, PeerArrival, PeerLink, UpgradeRequestInfo } from '../edges/edge.js';
+import type { CloseInfo, EncodedFrame, PeerArrival, PeerLink, Related, UpgradeRequestInfo } from '../edges/edge.js';
 import { CloseCode } from '../close-codes.js';
 import { ClientGoneError } from '../errors.js';
 import type { HandledClient } from '../flow/run-handlers.js';
@@ -48,8 +48,12 @@ export interface ClientConnection extends ClientInfo {
    * return a promise can pass it on (to `fetch`, a database call) and give up early.
    */
   readonly signal: AbortSignal;
-  /** Serialises and sends one message. Throws only if `message` cannot be serialised. */
-  send(message: JsonObject): boolean;
+  /**
+   * Serialises and sends one message. Throws only if `message` cannot be serialised. `relatedTo`
+   * names the request it belongs to (its key, by the transport's `requestKey` option): an edge that
+   * answers each request on its own response (Streamable HTTP) sends it there.
+   */
+  send(message: JsonObject, relatedTo?: string): boolean;
   /** Closes its connection with `code` (default 1000) and `reason`. */
   close(code?: number, reason?: string): void;
   /** Drops its connection without a close handshake. */
@@ -160,21 +164,21 @@ export class Connection implements ClientConnection, HeartbeatPeer, HandledClien
     return this.ended;
   }
 
-  send(message: JsonObject): boolean {
-    return this.write(JSON.stringify(message));
+  send(message: JsonObject, relatedTo?: string): boolean {
+    return this.write(JSON.stringify(message), undefined, relatedTo === undefined ? undefined : { request: relatedTo, final: false });
   }
 
   /**
    * Sends text that is already JSON. In a resumable session it is logged first, so a client that
    * is away gets it when it comes back (and the send counts as done).
    */
-  write(data: string, written?: (error?: Error) => void): boolean {
+  write(data: string, written?: (error?: Error) => void, related?: Related): boolean {
     if (this.session && !this.ended) {
       this.session.record(data);
       if (!this.currentLink.isOpen) return true;
     }
     if (!this.currentLink.isOpen) return false;
-    return this.deliver(data, data.length, written);
+    return this.deliver(data, data.length, written, related);
   }
 
   /** Sends a frame encoded once for many clients; with `hold`, this link's writes wait for the end of the turn. */
@@ -268,14 +272,14 @@ export class Connection implements ClientConnection, HeartbeatPeer, HandledClien
     };
   }
 
-  private deliver(data: string | Buffer, length: number, written?: (error?: Error) => void): boolean {
-    if (this.gate) return this.gate.send(data, written);
+  private deliver(data: string | Buffer, length: number, written?: (error?: Error) => void, related?: Related): boolean {
+    if (this.gate) return this.gate.send(data, written, related);
     // Under the low watermark the gate would send it bare too: no gate until one is needed.
     if (this.outbound && this.currentLink.bufferedAmount + length > this.outbound.lowWatermark) {
       this.gate = this.outbound.gate(this.currentLink, this);
-      return this.gate.send(data, written);
+      return this.gate.send(data, written, related);
     }
-    this.currentLink.write(data, written);
+    this.currentLink.write(data, written, related);
     return true;
   }
 }

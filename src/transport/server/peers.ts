@@ -1,4 +1,5 @@
 import { BehaviorSubject, distinctUntilChanged, Subject, timer, type Observable, type SchedulerLike } from 'rxjs';
+import type { JsonObject } from '../../protocol/index.js';
 import { CloseCode } from '../close-codes.js';
 import type { CloseInfo, EdgeHost, PeerArrival, PeerLink } from '../edges/edge.js';
 import { MessageTooLargeError, ServerFullError, SocketError, type TransportError, type TransportErrorEvent } from '../errors.js';
@@ -31,6 +32,8 @@ export interface PeersOptions {
   /** Session resumption; `undefined` when off. */
   readonly sessions: SessionHost | undefined;
   readonly isStopping: () => boolean;
+  /** The transport's `requestKey` option. */
+  readonly requestKey: (message: JsonObject) => string | undefined;
 }
 
 /**
@@ -132,6 +135,10 @@ export class Peers implements EdgeHost<Connection> {
 
   report(error: TransportError, clientId?: string): void {
     this.errorsSubject.next(clientId === undefined ? { error } : { error, clientId });
+  }
+
+  requestKey(message: JsonObject): string | undefined {
+    return this.options.requestKey(message);
   }
 
   vetResume(session: SessionRequest, authInfo: AuthInfo | undefined): Promise<unknown> {

@@ -14,6 +14,7 @@ export interface EffectsOptions {
   readonly maxInFlight: number | undefined;
   readonly report: (error: TransportError, clientId?: string) => void;
   readonly publish: (message: DecodedMessage<Connection>) => void;
+  readonly requestKey: (message: JsonObject) => string | undefined;
 }
 
 /**
@@ -25,7 +26,10 @@ export function pipelineEffects(options: EffectsOptions): PipelineEffects {
   const { errorReply, report } = options;
   const answer = (client: Connection, problem: ReplyProblem): void => {
     const reply = errorReply(problem);
-    if (reply) client.write(JSON.stringify(reply));
+    if (!reply) return;
+    // The final word on its request: an edge with a response per request ends that response.
+    const key = problem.request && options.requestKey(problem.request);
+    client.write(JSON.stringify(reply), undefined, key === undefined ? undefined : { request: key, final: true });
   };
   return {
     publish: options.publish,

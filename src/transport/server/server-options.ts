@@ -4,6 +4,7 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { JsonObject } from '../../protocol/index.js';
 import { perMessageDeflateOptions, type CompressionOptions, type DeflateSettings } from '../edges/compression.js';
 import type { Edge } from '../edges/edge.js';
+import type { StreamableHttpOptions } from '../edges/http/streamable-http.js';
 import type { ServerTlsOptions } from '../edges/tls.js';
 import { DEFAULT_MAX_IN_FLIGHT } from '../flow/in-flight.js';
 import { resolveMessageRate, type MessageRateOptions } from '../flow/message-rate.js';
@@ -62,6 +63,17 @@ export interface ServerTransportOptions {
    * handler. Default every message.
    */
   startsWork?: (message: JsonObject) => boolean;
+  /**
+   * The key of a message that is a request expecting replies, `undefined` for any other message.
+   * Replies and what `client.send(message, key)` marks are then tied to their request, which an edge
+   * that answers each request on its own response (Streamable HTTP) needs. Default: none.
+   */
+  requestKey?: (message: JsonObject) => string | undefined;
+  /**
+   * Serve Streamable HTTP on the same port and path as WebSocket: what makes its sessions and
+   * requests (`MCPServer` sets MCP's). Default none: requests that are not upgrades get 426.
+   */
+  streamableHttp?: StreamableHttpOptions | false;
 
   // Security (see docs/security.md)
   /**
@@ -138,6 +150,10 @@ export const DEFAULT_HEARTBEAT: HeartbeatOptions = { interval: 30_000, timeout: 
 export interface ResolvedServerOptions {
   readonly edge: Edge | undefined;
   readonly startsWork: StartsWork;
+  readonly requestKey: (message: JsonObject) => string | undefined;
+  readonly streamableHttp: StreamableHttpOptions | undefined;
+  /** Where HTTP streams keep their events: the resumption store, or one of the same bounds. */
+  readonly eventStore: ReplayStore;
   readonly host: string;
   readonly port: number;
   readonly path: string | undefined;
@@ -172,9 +188,12 @@ export interface ResolvedServerOptions {
 
 export function resolveServerOptions(options: ServerTransportOptions): ResolvedServerOptions {
   const handler = options.messageHandler;
+  const resume = resolveResume(options.resume);
   return {
     edge: options.edge,
     startsWork: options.startsWork ?? everyMessageStartsWork,
+    requestKey: options.requestKey ?? noRequestKey,
+    streamableHttp: options.streamableHttp === false ? undefined : options.streamableHttp,
     host: options.host ?? '0.0.0.0',
     port: options.port ?? 3001,
     path: options.path,
@@ -206,7 +225,8 @@ export function resolveServerOptions(options: ServerTransportOptions): ResolvedS
     maxInFlight: options.maxInFlight === false ? undefined : positive('maxInFlight', options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
     slowConsumer: resolveSlowConsumer(options.slowConsumer),
     perMessageDeflate: perMessageDeflateOptions(options.compression),
-    resume: resolveResume(options.resume),
+    resume,
+    eventStore: resume?.store ?? new InMemoryReplayStore(DEFAULT_RESUME),
     drainMs: options.drainMs ?? 0,
   };
 }
@@ -223,6 +243,8 @@ function resolveResume(options: ResumeOptions | false | undefined): ResolvedResu
   for (const [name, value] of Object.entries(limits)) positive(`resume.${name}`, value);
   return { windowMs: limits.windowMs, liveCheckMs: limits.liveCheckMs, store: store ?? new InMemoryReplayStore(limits) };
 }
+
+const noRequestKey = (): undefined => undefined;
 
 /** Addresses only this machine can reach. */
 function isLoopbackHost(host: string): boolean {

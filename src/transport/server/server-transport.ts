@@ -89,6 +89,7 @@ export class WebSocketServerTransport {
       outbound: this.outboundPolicy(),
       sessions: this.sessions,
       isStopping: () => this.stopping !== undefined,
+      requestKey: resolved.requestKey,
     });
     this.edge = resolved.edge ?? new WsEdge({ ...resolved, sessions: resume !== undefined });
     this.connections$ = this.peers.connections$;
@@ -106,6 +107,11 @@ export class WebSocketServerTransport {
   /** `ws://host:port/path` (`wss://` with TLS) once started. */
   get url(): string | undefined {
     return this.edge.url;
+  }
+
+  /** `http://host:port/path` (`https://` with TLS) once started, when the server speaks Streamable HTTP too. */
+  get httpUrl(): string | undefined {
+    return this.edge instanceof WsEdge ? this.edge.httpUrl : undefined;
   }
 
   /**
@@ -220,6 +226,7 @@ export class WebSocketServerTransport {
       maxInFlight: options.maxInFlight,
       report: (error, clientId) => peers.report(error, clientId),
       publish: (message) => this.publish(message),
+      requestKey: options.requestKey,
     });
     const pipeline = serverPipeline(
       {
@@ -255,7 +262,8 @@ export class WebSocketServerTransport {
       failed(client, request, error);
       return;
     }
-    client.write(data);
+    const key = this.options.requestKey(request);
+    client.write(data, undefined, key === undefined ? undefined : { request: key, final: true });
   }
 
   /** The slow-consumer policy each connection's writes go through, if any. */
