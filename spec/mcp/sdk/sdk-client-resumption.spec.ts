@@ -127,9 +127,13 @@ describe('SdkClientTransport when the session cannot go on', () => {
     const { server, url, gate } = await serve({ resume: { windowMs: 100 } });
     // The client comes back ~600 ms after the drop: well past the 100 ms window.
     const sdk = await connectSdkClient(url, { heartbeat: false, reconnect: { initialDelay: 600, maxDelay: 600, maxRetries: 3 }, random: () => 0.99 });
-    // The recipe of docs/interop.md: on close, connect the same Client to a new transport.
+    // The recipe of docs/interop.md: on close, connect the same Client to a new transport (once
+    // here, so that closing it after the test stays closed).
+    let reconnectOnClose = true;
     const reconnected = new Promise<void>((resolve, reject) => {
       sdk.client.onclose = () => {
+        if (!reconnectOnClose) return;
+        reconnectOnClose = false;
         sdk.client.connect(new SdkClientTransport(url, fastReconnect)).then(resolve, reject);
       };
     });
@@ -147,7 +151,6 @@ describe('SdkClientTransport when the session cannot go on', () => {
     expect(gate.runs).toBe(1);
 
     await reconnected;
-    sdk.client.onclose = undefined; // so that closing after the test stays closed
     expect(await reopened).toMatchObject({ clientInfo: { name: 'sdk-over-nexus-client' } }); // initialized afresh
     expect(await sdk.client.callTool({ name: 'add', arguments: { a: 2, b: 3 } })).toEqual(text('5'));
     expect(sdk.closes()).toBe(1);
