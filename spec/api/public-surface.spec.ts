@@ -212,7 +212,7 @@ const EXPECTED: Record<keyof typeof ENTRY_POINTS, readonly string[]> = {
     'mcpTransportOptions',
     'toJsonSchema',
   ],
-  'nexus-mcp/sdk': ['SdkConnectionTransport', 'SdkConnectionTransportOptions', 'SdkServerFactory', 'SdkServerLike', 'ServeSdkServerOptions', 'mcpTransportOptions', 'serveSdkServer'],
+  'nexus-mcp/sdk': ['SdkClientTransport', 'SdkClientTransportOptions', 'SdkConnectionTransport', 'SdkConnectionTransportOptions', 'SdkServerFactory', 'SdkServerLike', 'ServeSdkServerOptions', 'mcpTransportOptions', 'serveSdkServer'],
   'nexus-mcp/testing': ['TestServers', 'VirtualClient', 'VirtualConnectOptions', 'VirtualEdge', 'testServers'],
 };
 

@@ -487,6 +487,6 @@ describe('the adapter module', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: root,
     });
-    expect(stdout.trim()).toBe('SdkConnectionTransport,mcpTransportOptions,serveSdkServer');
+    expect(stdout.trim()).toBe('SdkClientTransport,SdkConnectionTransport,mcpTransportOptions,serveSdkServer');
   });
 });
