@@ -3,6 +3,7 @@
  * the official SDK's Streamable HTTP client, and raw requests where the wire itself is the point
  * (status codes, headers, JSON or server-sent events, sessions, resumption, the upgrade checks).
  */
+import http2 from 'node:http2';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import * as t from 'io-ts';
@@ -10,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MCPServer, type MCPServerOptions, type SessionEvent } from '../../../src/mcp/index.js';
 import { bearerAuth } from '../../../src/transport/index.js';
 import { closeAll, RawMcpClient, track } from '../support/mcp-fixtures.js';
+import { selfSignedCertificate } from '../../support/certificate.js';
 import { openEvents, post, postRaw, type EventReader } from '../support/http-requests.js';
 
 afterEach(closeAll);
@@ -189,5 +191,35 @@ describe('who may use it', () => {
     expect(asBob.status).toBe(404);
     const asAlice = await post(url, { jsonrpc: '2.0', id: 3, method: 'ping' }, { 'mcp-session-id': alice, authorization: 'Bearer alice' });
     expect(asAlice.json).toEqual({ jsonrpc: '2.0', id: 3, result: {} });
+  });
+});
+
+describe('over TLS', () => {
+  it('serves Streamable HTTP over HTTP/2 (ALPN h2) and WebSocket over HTTP/1.1 on the same port', async () => {
+    const { key, cert } = selfSignedCertificate();
+    const { server, url } = await httpServer({ tls: { key, cert } });
+    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const session = http2.connect(url, { ca: cert });
+    track(session, (s) => new Promise((resolve) => s.close(() => resolve(undefined))));
+    const answer = await new Promise<{ status: number; body: string; alpn: string | false | undefined }>((resolve, reject) => {
+      const stream = session.request({
+        ':method': 'POST',
+        accept: 'application/json, text/event-stream',
+        'content-type': 'application/json',
+      });
+      let status = 0;
+      let body = '';
+      stream.on('response', (headers) => (status = Number(headers[':status'])));
+      stream.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      stream.on('end', () => resolve({ status, body, alpn: session.alpnProtocol }));
+      stream.on('error', reject);
+      stream.end(JSON.stringify(INITIALIZE));
+    });
+    expect(answer.alpn).toBe('h2');
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ id: 1, result: { protocolVersion: '2025-11-25' } });
+
+    const ws = await RawMcpClient.connect(server.url ?? '', 'mcp', { ca: cert });
+    expect(await ws.initialize()).toMatchObject({ protocolVersion: '2025-11-25' });
   });
 });

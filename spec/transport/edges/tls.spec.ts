@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionFailedError, HandshakeDroppedError } from '../../../src/transport/index.js';
+import { selfSignedCertificate } from '../../support/certificate.js';
 import { RawTcp } from '../../support/raw-upgrade.js';
 import { closeAll, track } from '../../support/resources.js';
 import { createClient, nextValue, RawClient, startClient, startServer } from '../../support/sockets.js';
@@ -13,28 +10,11 @@ import { upgradeResponse } from '../security/upgrade-response.js';
 
 afterEach(closeAll);
 
-let dir: string;
 let key: string;
 let cert: string;
 
 beforeAll(() => {
-  // A throwaway self-signed certificate for 127.0.0.1, made fresh for this run.
-  dir = mkdtempSync(join(tmpdir(), 'nexus-tls-'));
-  execFileSync(
-    '/usr/bin/openssl',
-    [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore', timeout: 10_000 },
-  );
-  key = readFileSync(join(dir, 'key.pem'), 'utf8');
-  cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-});
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
+  ({ key, cert } = selfSignedCertificate());
 });
 
 describe('TLS', () => {

@@ -116,6 +116,9 @@ export class StreamableHttp {
       return;
     }
     if (!this.accepting) return this.fail(response, 'unavailable');
+    // HTTP/2 names the host in `:authority`: the Host check reads it where HTTP/1.1 puts it.
+    const authority = request.headers[':authority'];
+    if (request.headers.host === undefined && typeof authority === 'string') request.headers.host = authority;
     const sessionId = headerOf(request.headers, this.settings.protocol.sessionHeader);
     // An HTTP/2 request is not an IncomingMessage, but has what the checks read (headers, socket, url).
     // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
