@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type * as t from 'io-ts';
 import { asyncScheduler, type Observable } from 'rxjs';
 import type { CacheScope } from '../../protocol/index.js';
-import { WebSocketServerTransport, type ServerTransportOptions } from '../../transport/index.js';
+import { StdioEdge, WebSocketServerTransport, type CloseInfo, type ServerTransportOptions, type StdioStreams } from '../../transport/index.js';
 import type { HandlerContext } from './handler-context.js';
 import { mcpTransportOptions } from './json-rpc-error-reply.js';
 import { mcpStreamableHttp } from './mcp-http.js';
@@ -76,6 +76,7 @@ export class MCPServer {
   private readonly core: ServerCore;
   /** `options.drainMs`: what `stop()` gives in-flight requests when it is not told. */
   private readonly drainMs: number | undefined;
+  private readonly maxMessageSize: number | undefined;
   private stopping: Promise<void> | undefined;
 
   /** The transport serving this server: its streams (`clientCount$`, `connections$`, …) are the server's. */
@@ -90,6 +91,7 @@ export class MCPServer {
   constructor(options: MCPServerOptions = {}) {
     const scheduler = options.scheduler ?? asyncScheduler;
     this.drainMs = options.drainMs === undefined ? undefined : nonNegative('drainMs', options.drainMs);
+    this.maxMessageSize = options.maxMessageSize;
     const serverInfo = { name: options.name ?? 'nexus-mcp', version: options.version ?? '0.1.0', ...(options.title === undefined ? {} : { title: options.title }) };
     this.core = new ServerCore({
       serverInfo,
@@ -133,6 +135,24 @@ export class MCPServer {
   start(): Promise<void> {
     if (this.stopping) return Promise.reject(new Error('This MCPServer was stopped; create a new one'));
     return this.transport.start();
+  }
+
+  /**
+   * Serves one client over stdio, MCP's standard local transport: JSON-RPC one message per line on
+   * `input` (default `process.stdin`), replies on `output` (default `process.stdout`). Needs no
+   * `start()`; with it, the same server answers the network too. Resolves with how the client left
+   * (its input ended: 1000; a line over `maxMessageSize`: 1009; `stop()`: 1001), usually followed by
+   * `stop()`. Nothing else may write to `output` — log to stderr.
+   */
+  async serveStdio(streams: Partial<StdioStreams> = {}): Promise<CloseInfo> {
+    if (this.stopping) throw new Error('This MCPServer was stopped; create a new one');
+    const edge = new StdioEdge({
+      input: streams.input ?? process.stdin,
+      output: streams.output ?? process.stdout,
+      ...(this.maxMessageSize === undefined ? {} : { maxMessageSize: this.maxMessageSize }),
+    });
+    await this.transport.attach(edge);
+    return edge.ended;
   }
 
   /**

@@ -38,6 +38,8 @@ export interface McpPeer {
    * `afterNotificationsRead`).
    */
   readReceipt?(): Observable<void> | undefined;
+  /** One ordered stream without read receipts (stdio): a ping's answer stands in for one. */
+  readonly inOrder?: boolean;
 }
 
 /**

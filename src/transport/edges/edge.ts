@@ -61,6 +61,12 @@ export interface PeerLink {
    * completes. Links that cannot tell leave it out.
    */
   readReceipt?(): Observable<void>;
+  /**
+   * Everything written to this peer travels one ordered stream (stdio): a reply the peer sends to a
+   * later message shows it has read the earlier ones, so a protocol above may use a round trip of
+   * its own where `readReceipt` is missing. Not so for per-request responses (HTTP).
+   */
+  readonly inOrder?: boolean;
 }
 
 /** A peer as it arrives: its link, who it is, and what it asked of its session. */

@@ -203,6 +203,11 @@ export class Connection implements ClientConnection, HeartbeatPeer, HandledClien
     return this.currentLink.readReceipt?.();
   }
 
+  /** Whatever is written to the client reaches it as one ordered stream without read receipts (see `PeerLink.inOrder`). */
+  get inOrder(): boolean {
+    return this.currentLink.inOrder === true;
+  }
+
   /** Pings the client; `false` when its link cannot ping (the heartbeat then leaves it alone). */
   ping(): boolean {
     const link = this.currentLink;

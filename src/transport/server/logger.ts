@@ -6,9 +6,10 @@ export interface Logger {
   info(message: string): void;
 }
 
+// Both to stderr: stdout may be the protocol's own channel (an MCP server on stdio).
 export const consoleLogger: Logger = {
   warn: (message) => console.warn(message),
-  info: (message) => console.info(message),
+  info: (message) => console.error(message),
 };
 
 export const silentLogger: Logger = { warn: () => undefined, info: () => undefined };

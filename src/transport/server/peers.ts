@@ -112,7 +112,7 @@ export class Peers implements EdgeHost<Connection> {
 
   failed(client: Connection, link: PeerLink, error: Error): void {
     if (link !== client.link) return;
-    if ((error as NodeJS.ErrnoException).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+    if (error instanceof MessageTooLargeError || (error as NodeJS.ErrnoException).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
       this.tooLarge.add(client);
       this.report(
         new MessageTooLargeError(`Client ${client.id} sent a message over maxMessageSize (${this.options.maxMessageSize} bytes); closed with 1009`, {

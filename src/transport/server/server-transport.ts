@@ -9,18 +9,19 @@ import { InboxOverflowError, SerializationError, ServerStartError, TransportStop
 import type { DecodedMessage } from '../flow/decode.js';
 import { InFlightCalls } from '../flow/in-flight.js';
 import { Inbox } from '../flow/inbox.js';
-import type { HandlerReply } from '../flow/run-handlers.js';
-import { OutboundGate, type SlowConsumerEvent } from '../flow/slow-consumer.js';
+import type { SlowConsumerEvent } from '../flow/slow-consumer.js';
 import { heartbeat } from '../operators/heartbeat.js';
 import { waitForCount } from '../operators/wait-for-count.js';
 import { SessionHost, type Resumption } from '../resume/session-host.js';
 import { writeToEveryClient, type Broadcast } from './broadcast.js';
-import type { ClientConnection, Connection, OutboundPolicy } from './connection.js';
+import type { ClientConnection, Connection } from './connection.js';
+import { outboundPolicy } from './outbound-policy.js';
 import { Peers, type Disconnection } from './peers.js';
 import { pipelineEffects } from './pipeline-effects.js';
 import { serverPipeline } from './pipeline.js';
 import { closeGracefully } from './shutdown.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerTransportOptions } from './server-options.js';
+import { sendReply } from './send-reply.js';
 import { serialize } from './serialize.js';
 
 /** A message as it arrived: who sent it and what it said. */
@@ -58,6 +59,9 @@ export class WebSocketServerTransport {
   /** Emits once when stopped: the pipeline and the broadcast subject end. */
   private readonly stopped$ = new ReplaySubject<void>(1);
   private inbox: Inbox<ClientMessage> | undefined;
+  /** Edges attached beside the transport's own (`attach`), started. */
+  private readonly attached: Edge[] = [];
+  private serving = false;
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -86,7 +90,7 @@ export class WebSocketServerTransport {
       maxClients: resolved.maxClients,
       maxMessageSize: resolved.maxMessageSize,
       stopGraceMs: resolved.stopGraceMs,
-      outbound: this.outboundPolicy(),
+      outbound: outboundPolicy(resolved.slowConsumer, scheduler, (event) => this.slowConsumerSubject.next(event)),
       sessions: this.sessions,
       isStopping: () => this.stopping !== undefined,
       requestKey: resolved.requestKey,
@@ -121,7 +125,7 @@ export class WebSocketServerTransport {
   start(): Promise<void> {
     if (this.stopping) return Promise.reject(new TransportStoppedError('This transport was stopped; create a new one to serve again'));
     if (!this.starting) {
-      this.serve();
+      this.serveOnce();
       this.starting = this.edge.start(this.peers).catch((error: unknown) => {
         this.starting = undefined;
         const { host, port } = this.options;
@@ -217,6 +221,24 @@ export class WebSocketServerTransport {
     }
   }
 
+  /**
+   * Serves the peers of one more edge beside the transport's own: a stdio edge, say, for a server
+   * that speaks to its parent process as well as to the network. Works before `start()` too (then
+   * only this edge is served until `start()`). `stop()` stops it with the rest.
+   */
+  attach(edge: Edge): Promise<void> {
+    if (this.stopping) return Promise.reject(new TransportStoppedError('This transport was stopped; create a new one to serve again'));
+    this.serveOnce();
+    this.attached.push(edge);
+    return edge.start(this.peers);
+  }
+
+  private serveOnce(): void {
+    if (this.serving) return;
+    this.serving = true;
+    this.serve();
+  }
+
   /** Builds what runs while the server serves: the message pipeline, the broadcast subject's writer, the heartbeat. */
   private serve(): void {
     const { options, peers } = this;
@@ -240,7 +262,7 @@ export class WebSocketServerTransport {
       },
       effects,
     );
-    peers.frames$.pipe(pipeline, takeUntil(this.stopped$)).subscribe((reply) => this.sendReply(reply, effects.failed));
+    peers.frames$.pipe(pipeline, takeUntil(this.stopped$)).subscribe((reply) => sendReply(reply, options.requestKey, effects.failed));
     this.broadcasts.pipe(takeUntil(this.stopped$)).subscribe(writeToEveryClient(() => peers.values()));
     if (options.heartbeat) {
       heartbeat(() => peers.values(), options.heartbeat, options.scheduler)
@@ -254,39 +276,13 @@ export class WebSocketServerTransport {
     this.inbox?.push(message);
   }
 
-  private sendReply({ client, reply, request }: HandlerReply<Connection>, failed: (client: Connection, request: JsonObject, error: unknown) => void): void {
-    let data: string;
-    try {
-      data = serialize(reply);
-    } catch (error) {
-      failed(client, request, error);
-      return;
-    }
-    const key = this.options.requestKey(request);
-    client.write(data, undefined, key === undefined ? undefined : { request: key, final: true });
-  }
-
-  /** The slow-consumer policy each connection's writes go through, if any. */
-  private outboundPolicy(): OutboundPolicy | undefined {
-    const policy = this.options.slowConsumer;
-    if (!policy) return undefined;
-    return {
-      lowWatermark: policy.lowWatermark,
-      gate: (link, client) =>
-        new OutboundGate(link, policy, this.options.scheduler, (event) => {
-          // The policy closed it on purpose: not a drop to resume from.
-          if (event.kind === 'disconnected') client.closedByServer = true;
-          this.slowConsumerSubject.next({ ...event, clientId: client.id });
-        }),
-    };
-  }
-
   private async shutdown(drainMs: number): Promise<void> {
     this.stopping$.next();
     this.stopping$.complete();
     await this.starting?.catch(() => undefined);
     const { stopGraceMs, scheduler } = this.options;
-    await closeGracefully({ edge: this.starting ? this.edge : undefined, peers: this.peers, calls: this.calls, drainMs, stopGraceMs, scheduler });
+    const edges = this.starting ? [this.edge, ...this.attached] : this.attached;
+    await closeGracefully({ edges, peers: this.peers, calls: this.calls, drainMs, stopGraceMs, scheduler });
     this.stopped$.next();
     this.stopped$.complete();
     this.inbox?.close(new TransportStoppedError('The server transport is stopped'));

@@ -8,7 +8,7 @@ import type { Connection } from './connection.js';
 import type { Peers } from './peers.js';
 
 export interface ShutdownParts {
-  readonly edge: Edge | undefined;
+  readonly edges: readonly Edge[];
   readonly peers: Peers;
   readonly calls: InFlightCalls;
   readonly drainMs: number;
@@ -24,8 +24,8 @@ export interface ShutdownParts {
  * that have not closed after another `stopGraceMs` are terminated; last, the edge lets go of
  * whatever it still holds.
  */
-export async function closeGracefully({ edge, peers, calls, drainMs, stopGraceMs, scheduler }: ShutdownParts): Promise<void> {
-  const stoppedAccepting = edge?.stopAccepting() ?? Promise.resolve();
+export async function closeGracefully({ edges, peers, calls, drainMs, stopGraceMs, scheduler }: ShutdownParts): Promise<void> {
+  const stoppedAccepting = Promise.all(edges.map((edge) => edge.stopAccepting()));
   await firstValueFrom(drained(calls, drainMs, scheduler), { defaultValue: undefined });
   const clients = [...peers.values()];
   // The drain is over: cancel what still runs (Observable replies end; signals abort), and give
@@ -43,7 +43,7 @@ export async function closeGracefully({ edge, peers, calls, drainMs, stopGraceMs
   for (const client of clients) if (peers.get(client.id) === client) client.terminate();
   await allClosed;
   await stoppedAccepting;
-  await edge?.close();
+  await Promise.all(edges.map((edge) => edge.close()));
 }
 
 function closedOf(client: Connection): Promise<unknown> {
