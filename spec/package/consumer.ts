@@ -89,6 +89,19 @@ async function runNode(project: ConsumerProject, file: string): Promise<string[]
   return [...ran.stdout.trim().split('\n'), ...warnings];
 }
 
+/** Each `bin` of package.json: in the tarball with its executable bit, linked by npm, and answering `--version` with the package's version. */
+async function checkBins(pkg: PackageJson, tarball: Tarball | undefined, project: ConsumerProject): Promise<string[]> {
+  const lines: string[] = [];
+  for (const [name, target] of Object.entries(pkg.bin ?? {})) {
+    const file = target.replace(/^\.\//, '');
+    if (!tarball?.executables.includes(file)) throw new Error(`${file} (bin ${name}) is not packed with an executable bit`);
+    const ran = await runCommand(join(project.dir, 'node_modules', '.bin', name), ['--version'], { cwd: project.dir, timeoutMs: RUN_TIMEOUT_MS });
+    if (!ran.ok || ran.stdout.trim() !== pkg.version) throw new Error(`${name} --version: ${ran.problem ?? ''} ${JSON.stringify(ran.stdout.trim())}\n${tail(ran.stderr)}`);
+    lines.push(`${name} → ${file}: executable; --version prints ${pkg.version}`);
+  }
+  return lines;
+}
+
 async function typeCheckIn(project: ConsumerProject, config: string): Promise<string[]> {
   const result = await typeCheck(tsc, project.dir, config);
   if (result.diagnostics.length > 0 || !result.exitedCleanly) {
@@ -118,6 +131,7 @@ async function checkConsumer(pkg: PackageJson, entries: readonly EntryPoint[], w
     await install(project, [tarball.path, CONSUMER_TYPES_NODE, dependencySpec(pkg, 'io-ts')]);
     return [`in ${project.dir}`];
   }, packed);
+  await check('bin: every command is packed executable, installed, and runs', () => checkBins(pkg, tarball, project), installed);
   await check(
     'runtime without the optional peer @modelcontextprotocol/sdk: require() and import() of every entry point',
     () => runNode(project, 'load-without-sdk.cjs'),

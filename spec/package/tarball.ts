@@ -10,13 +10,15 @@ import { runCommand, tail } from './run-command.js';
 export interface Tarball {
   readonly path: string;
   readonly files: readonly string[];
+  /** The files packed with an executable bit (a `bin` must be one). */
+  readonly executables: readonly string[];
   readonly bytes: number;
 }
 
 interface PackReport {
   readonly filename: string;
   readonly size: number;
-  readonly files: readonly { readonly path: string }[];
+  readonly files: readonly { readonly path: string; readonly mode: number }[];
 }
 
 /** Packs `root` into `destination`. Scripts are skipped: the caller has just built `dist`. */
@@ -28,7 +30,12 @@ export async function pack(root: string, destination: string): Promise<Tarball> 
   if (!packed.ok) throw new Error(`${packed.problem ?? ''}\n${tail(packed.stderr)}`);
   const [report] = JSON.parse(packed.stdout) as PackReport[];
   if (report === undefined) throw new Error('npm pack reported no tarball');
-  return { path: join(destination, report.filename), files: report.files.map((file) => file.path).sort(), bytes: report.size };
+  return {
+    path: join(destination, report.filename),
+    files: report.files.map((file) => file.path).sort(),
+    executables: report.files.filter((file) => (file.mode & 0o111) !== 0).map((file) => file.path),
+    bytes: report.size,
+  };
 }
 
 const ALWAYS_REQUIRED = ['package.json', 'README.md', 'docs/CHANGELOG.md'];

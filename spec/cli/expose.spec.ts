@@ -1,0 +1,183 @@
+/**
+ * `nexus-mcp expose` serving a real stdio MCP server built on the official SDK
+ * (spec/cli/fixtures/stdio-server.ts): one process per client, never shared, ids untouched, a crash
+ * closing only its own client, a cap on processes, an idle timeout.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { WebSocketClientTransport as SdkWebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { SimpleMCPClient } from '../../src/mcp/index.js';
+import type { CallToolResult, JsonObject } from '../../src/protocol/index.js';
+import { closeAll, track } from '../support/resources.js';
+import { RawClient, unusedPort } from '../support/sockets.js';
+import { CliProcess, fixtureCommand, gone, isRunning } from './support/cli-process.js';
+
+beforeAll(() => {
+  // Node 20 has no global WebSocket; the SDK transport needs one.
+  (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
+});
+afterEach(closeAll);
+
+/** Starts `expose` on a free port with the fixture server; resolves with the process and the URL it prints. */
+async function expose(...options: string[]): Promise<{ cli: CliProcess; url: string }> {
+  const cli = CliProcess.start(['expose', '--port', '0', ...options, '--', ...fixtureCommand('stdio-server')]);
+  const [, url = ''] = await cli.stderrLine(/listening on (ws:\/\/\S+?);/);
+  return { cli, url };
+}
+
+/** What `whoami` says: the pid of the process that answered, and how many times it was asked. */
+interface Whoami {
+  readonly pid: number;
+  readonly calls: number;
+}
+
+function whoamiOf(result: object): Whoami {
+  const [first] = (result as CallToolResult).content;
+  if (first?.type !== 'text') throw new Error('whoami answers text');
+  return JSON.parse(first.text) as Whoami;
+}
+
+/** A raw WebSocket client speaking JSON-RPC by hand, to see ids and close codes exactly as they are. */
+class RawMcp {
+  constructor(readonly raw: RawClient) {}
+
+  static async open(url: string): Promise<RawMcp> {
+    return new RawMcp(await RawClient.open(url, 'mcp'));
+  }
+
+  /** Sends a request and returns the next message (the tests send one request at a time). */
+  async request(id: string | number, method: string, params: JsonObject = {}): Promise<JsonObject> {
+    this.raw.sendJson({ jsonrpc: '2.0', id, method, params });
+    return (await this.raw.next()) as JsonObject;
+  }
+
+  async initialize(id: string | number = 1): Promise<JsonObject> {
+    const reply = await this.request(id, 'initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } });
+    this.raw.sendJson({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    return reply;
+  }
+
+  async whoami(id: string | number): Promise<Whoami> {
+    const reply = await this.request(id, 'tools/call', { name: 'whoami', arguments: {} });
+    return whoamiOf(reply['result'] as JsonObject);
+  }
+}
+
+describe('nexus-mcp expose', () => {
+  it('gives each client its own process: SimpleMCPClient and the SDK Client at once', async () => {
+    const { cli, url } = await expose();
+    const simple = track(new SimpleMCPClient({ url, transport: { reconnect: false, heartbeat: false } }), (c) => c.disconnect());
+    const sdk = track(new Client({ name: 'sdk', version: '1.0.0' }), (c) => c.close());
+    await Promise.all([simple.connect(), sdk.connect(new SdkWebSocketClientTransport(new URL(url)))]);
+    expect(simple.serverInfo).toEqual({ name: 'cli-fixture', version: '1.0.0' });
+
+    const first = whoamiOf(await simple.callTool('whoami'));
+    const again = whoamiOf(await simple.callTool('whoami'));
+    const other = whoamiOf(await sdk.callTool({ name: 'whoami', arguments: {} }));
+    expect(again).toEqual({ pid: first.pid, calls: 2 });
+    expect(other.calls).toBe(1);
+    expect(other.pid).not.toBe(first.pid);
+    expect([first.pid, other.pid].every(isRunning)).toBe(true);
+    expect(first.pid).not.toBe(cli.child.pid);
+
+    // Leaving stops that client's process, and only that one.
+    await simple.disconnect();
+    await gone(first.pid);
+    expect(whoamiOf(await sdk.callTool({ name: 'whoami', arguments: {} }))).toEqual({ pid: other.pid, calls: 2 });
+  });
+
+  it('passes request ids through untouched: strings stay strings, numbers stay numbers', async () => {
+    const { url } = await expose();
+    const client = await RawMcp.open(url);
+    expect(await client.initialize('abc-1')).toMatchObject({ jsonrpc: '2.0', id: 'abc-1', result: { serverInfo: { name: 'cli-fixture' } } });
+    expect(await client.request('xyz-2', 'tools/call', { name: 'echo', arguments: { text: 'hi' } })).toEqual({
+      jsonrpc: '2.0',
+      id: 'xyz-2',
+      result: { content: [{ type: 'text', text: 'hi' }] },
+    });
+    expect(await client.request(7, 'ping')).toEqual({ jsonrpc: '2.0', id: 7, result: {} });
+    expect(await client.request('7', 'ping')).toEqual({ jsonrpc: '2.0', id: '7', result: {} });
+  });
+
+  it('reports a crashing process to its own client only (1011), and passes its stderr on with a prefix', async () => {
+    const { cli, url } = await expose();
+    const [crashing, bystander] = await Promise.all([RawMcp.open(url), RawMcp.open(url)]);
+    await Promise.all([crashing.initialize(), bystander.initialize()]);
+    const doomed = await crashing.whoami(2);
+    const survivor = await bystander.whoami(2);
+
+    crashing.raw.sendJson({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'crash', arguments: {} } });
+    const closed = await crashing.raw.closed;
+    expect(closed.code).toBe(1011);
+    expect(closed.reason).not.toBe('');
+    await cli.stderrLine(new RegExp(`^\\[child ${doomed.pid}\\] fixture ${doomed.pid} crashing on purpose$`));
+
+    expect(await bystander.whoami(3)).toEqual({ pid: survivor.pid, calls: 2 });
+  });
+
+  it('caps the processes: one client over --max-children is closed with 1013, and its place frees when a client leaves', async () => {
+    const { url } = await expose('--max-children', '1');
+    const first = await RawMcp.open(url);
+    await first.initialize();
+    const refused = await RawClient.open(url, 'mcp');
+    expect((await refused.closed).code).toBe(1013);
+    expect((await first.whoami(2)).calls).toBe(1);
+
+    first.raw.socket.close();
+    await first.raw.closed;
+    // The slot frees once the server has seen the first client go.
+    let admitted: RawMcp | undefined;
+    for (let attempt = 0; admitted === undefined && attempt < 50; attempt += 1) {
+      const candidate = await RawMcp.open(url);
+      const outcome = await candidate.initialize().then(
+        () => 'served' as const,
+        () => 'refused' as const,
+      );
+      if (outcome === 'served') admitted = candidate;
+    }
+    expect(admitted).toBeDefined();
+  });
+
+  it('closes an idle client with 1001 and stops its process', async () => {
+    const { url } = await expose('--idle-timeout-ms', '300');
+    const client = await RawMcp.open(url);
+    await client.initialize();
+    const { pid } = await client.whoami(2);
+    expect((await client.raw.closed).code).toBe(1001);
+    await gone(pid);
+  });
+
+  it('with --token, serves only clients that present it', async () => {
+    const { url } = await expose('--token', 's3cret');
+    await expect(RawClient.open(url, 'mcp')).rejects.toThrow(/401/);
+    await expect(RawClient.open(url, 'mcp', { headers: { Authorization: 'Bearer wrong' } })).rejects.toThrow(/401/);
+    const client = new RawMcp(await RawClient.open(url, 'mcp', { headers: { Authorization: 'Bearer s3cret' } }));
+    await client.initialize();
+    expect((await client.whoami(2)).calls).toBe(1);
+  });
+
+  it('stops every process and exits with 0 on SIGTERM', async () => {
+    const { cli, url } = await expose();
+    const client = await RawMcp.open(url);
+    await client.initialize();
+    const { pid } = await client.whoami(2);
+    cli.child.kill('SIGTERM');
+    expect(await cli.exit()).toEqual({ code: 0, signal: null });
+    expect((await client.raw.closed).code).toBe(1001);
+    await gone(pid);
+  });
+
+  it('exits with 1 when the port is taken or the command cannot be found', async () => {
+    const port = String(await unusedPort());
+    const { cli } = await expose();
+    const [, taken = ''] = /:(\d+)$/.exec((await cli.stderrLine(/listening on (ws:\/\/\S+?);/))[1] ?? '') ?? [];
+    const busy = await CliProcess.run(['expose', '--port', taken, '--', ...fixtureCommand('stdio-server')]);
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toContain(taken);
+
+    const missing = await CliProcess.run(['expose', '--port', port, '--', 'no-such-command-for-nexus-mcp']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no-such-command-for-nexus-mcp');
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * `nexus-mcp tools` and `nexus-mcp call` against the demo server (examples/demo-server.ts, what
+ * `npm start` runs), started as its own process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { filter, firstValueFrom, fromEvent, map, scan, timeout } from 'rxjs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closeAll } from '../support/resources.js';
+import { unusedPort } from '../support/sockets.js';
+import { CliProcess, repoRoot } from './support/cli-process.js';
+import { runInProcess } from './support/in-process.js';
+
+let demo: ChildProcess | undefined;
+let url = '';
+
+beforeAll(async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo-server.ts'], { cwd: repoRoot, env: { ...process.env, PORT: '0' } });
+  demo = child;
+  url = await firstValueFrom(
+    fromEvent(child.stdout, 'data', (chunk: Buffer) => chunk.toString()).pipe(
+      scan((text, chunk) => text + chunk, ''),
+      map((text) => /listening on (ws:\/\/\S+)/.exec(text)?.[1]),
+      filter((found): found is string => found !== undefined),
+      timeout(30_000),
+    ),
+  );
+}, 40_000);
+
+afterAll(async () => {
+  if (!demo || demo.exitCode !== null) return;
+  const exited = new Promise((resolve) => demo?.once('exit', resolve));
+  demo.kill('SIGINT');
+  await exited;
+});
+afterEach(closeAll);
+
+describe('nexus-mcp tools', () => {
+  it('prints every tool of the demo server as pretty JSON, and exits with 0', async () => {
+    const run = await CliProcess.run(['tools', url]);
+    expect(run.code).toBe(0);
+    const tools = JSON.parse(run.stdout) as { name: string; inputSchema: { type: string } }[];
+    expect(tools.map((tool) => tool.name).sort()).toEqual(['add', 'clock', 'count', 'echo', 'weather']);
+    expect(tools.every((tool) => tool.inputSchema.type === 'object')).toBe(true);
+    expect(run.stdout.split('\n').length).toBeGreaterThan(tools.length);
+  });
+
+  it('prints one line with --json', async () => {
+    const run = await runInProcess(['tools', url, '--json']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect((JSON.parse(run.stdout) as unknown[]).length).toBe(5);
+  });
+
+  it('exits with 1, and nothing on stdout, when nothing listens at the URL', async () => {
+    const run = await runInProcess(['tools', `ws://127.0.0.1:${await unusedPort()}`, '--timeout-ms', '5000']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).not.toBe('');
+  });
+});
+
+describe('nexus-mcp call', () => {
+  it('calls a tool with JSON arguments and prints its result', async () => {
+    const run = await CliProcess.run(['call', url, 'add', '{"a": 2, "b": 40}']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ content: [{ type: 'text', text: '42' }] });
+  });
+
+  it('prints structured output, compact with --json', async () => {
+    const run = await runInProcess(['call', url, 'weather', '{"city":"Oslo"}', '--json']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ structuredContent: { city: 'Oslo', celsius: 22, sky: 'cloudy' } });
+  });
+
+  it('takes no arguments as {}', async () => {
+    const run = await runInProcess(['call', url, 'clock']);
+    expect(run.code).toBe(0);
+    const text = (JSON.parse(run.stdout) as { content: { text: string }[] }).content[0]?.text ?? '';
+    expect(Number.isNaN(Date.parse(text))).toBe(false);
+  });
+
+  it('prints a tool error result and exits with 1', async () => {
+    const run = await runInProcess(['call', url, 'count', '{"n": 0}']);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ isError: true });
+  });
+
+  it('exits with 1 for a tool the server does not have, naming the server error code', async () => {
+    const run = await runInProcess(['call', url, 'no_such_tool']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('-32602');
+  });
+});

@@ -1,0 +1,121 @@
+import type { Writable } from 'node:stream';
+import { ConnectionClosedError, McpError, RequestTimeoutError, type SimpleMCPClient } from '../mcp/index.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { decodeTextFrame, type JsonObject } from '../protocol/index.js';
+import { ExitCode, printHelp, UsageError, type Command } from './command.js';
+import { openMcpClient } from './open-client.js';
+import { integerOption, parseCommandLine, positionals, requestHeaders } from './options.js';
+import { packageVersion } from './version.js';
+
+/** Bound on connecting and on each request of `tools` and `call`, ms. */
+export const DEFAULT_CLIENT_TIMEOUT_MS = 30_000;
+
+const CLIENT_OPTIONS = {
+  header: { type: 'string', multiple: true },
+  token: { type: 'string' },
+  json: { type: 'boolean' },
+  'timeout-ms': { type: 'string' },
+} as const;
+
+const CLIENT_OPTIONS_HELP = `Options:
+  --header 'Name: value'  Extra header on the connection request (repeatable)
+  --token <token>         Send "Authorization: Bearer <token>"
+  --json                  Print compact JSON on one line (default: pretty, indented)
+  --timeout-ms <ms>       Give up connecting, or waiting for a reply, after this long (default ${DEFAULT_CLIENT_TIMEOUT_MS})
+  -h, --help              Show this help`;
+
+const EXIT_CODES_HELP = `Exit codes: 0 done, 1 failed (cannot connect, protocol error, the tool reported an error), 2 usage error.`;
+
+export const toolsCommand: Command = {
+  name: 'tools',
+  summary: 'List the tools of an MCP server',
+  help: `Usage: nexus-mcp tools <url> [options]
+
+Connects to the MCP server at <url> (ws:// or wss://), lists its tools (every page) and prints
+them as a JSON array on stdout.
+
+${CLIENT_OPTIONS_HELP}
+
+${EXIT_CODES_HELP}
+
+Example:
+  nexus-mcp tools ws://127.0.0.1:3001`,
+  run: async (args, io) => {
+    const parsed = parseCommandLine(args, CLIENT_OPTIONS);
+    if (parsed === 'help') return printHelp(io, toolsCommand);
+    const [url = ''] = positionals(parsed.positionals, ['url']);
+    return withClient(url, parsed.values, async (client) => {
+      printJson(io.stdout, await client.listTools(), parsed.values.json === true);
+      return ExitCode.Ok;
+    });
+  },
+};
+
+export const callCommand: Command = {
+  name: 'call',
+  summary: 'Call one tool of an MCP server and print its result',
+  help: `Usage: nexus-mcp call <url> <tool> ['<json arguments>'] [options]
+
+Connects to the MCP server at <url> (ws:// or wss://), calls <tool> with the arguments (a JSON
+object; default {}) and prints the result (content, structuredContent, isError) as JSON on stdout.
+A result with "isError": true is printed too, and the command exits with 1.
+
+${CLIENT_OPTIONS_HELP}
+
+${EXIT_CODES_HELP}
+
+Example:
+  nexus-mcp call ws://127.0.0.1:3001 add '{"a": 2, "b": 40}'`,
+  run: async (args, io) => {
+    const parsed = parseCommandLine(args, CLIENT_OPTIONS);
+    if (parsed === 'help') return printHelp(io, callCommand);
+    const [url = '', tool = '', json] = positionals(parsed.positionals, ['url', 'tool', 'arguments?']);
+    const toolArguments = parseToolArguments(json);
+    return withClient(url, parsed.values, async (client) => {
+      const result = await client.callTool(tool, toolArguments);
+      printJson(io.stdout, result, parsed.values.json === true);
+      if (result.isError !== true) return ExitCode.Ok;
+      io.stderr.write(`nexus-mcp call: the tool ${JSON.stringify(tool)} reported an error (isError: true)\n`);
+      return ExitCode.Failure;
+    });
+  },
+};
+
+interface ClientValues {
+  readonly header?: string[] | undefined;
+  readonly token?: string | undefined;
+  readonly 'timeout-ms'?: string | undefined;
+}
+
+/** Connects, runs `work`, and always disconnects; protocol errors become runtime failures with their code. */
+async function withClient(url: string, values: ClientValues, work: (client: SimpleMCPClient) => Promise<number>): Promise<number> {
+  const client = openMcpClient(url, {
+    headers: requestHeaders(values.header, values.token),
+    timeoutMs: integerOption('timeout-ms', values['timeout-ms'], DEFAULT_CLIENT_TIMEOUT_MS, 1),
+    clientVersion: packageVersion(),
+  });
+  try {
+    await client.connect();
+    return await work(client);
+  } catch (error) {
+    // The client's own McpErrors (connection closed, timeout) speak for themselves; the server's carry its code.
+    if (error instanceof McpError && !(error instanceof ConnectionClosedError) && !(error instanceof RequestTimeoutError)) {
+      throw new Error(`the server answered with error ${error.code}: ${error.message}`, { cause: error });
+    }
+    throw error;
+  } finally {
+    await client.disconnect();
+  }
+}
+
+function parseToolArguments(json: string | undefined): JsonObject {
+  if (json === undefined) return {};
+  // The frame decoder every layer uses: a JSON object, with no "__proto__" smuggled in.
+  const decoded = decodeTextFrame(json);
+  if (E.isRight(decoded)) return decoded.right;
+  throw new UsageError(`the tool arguments must be a JSON object, as in '{"a": 1}' (${decoded.left.message})`);
+}
+
+function printJson(stdout: Writable, value: unknown, compact: boolean): void {
+  stdout.write(`${compact ? JSON.stringify(value) : JSON.stringify(value, null, 2)}\n`);
+}
