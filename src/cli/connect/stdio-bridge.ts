@@ -99,7 +99,7 @@ class StdioBridge {
 
   private onHostLine(line: LineEvent): void {
     if (line.kind === 'oversize') {
-      this.reporter.warn(`ignored a line of ${line.bytes} bytes from stdin: over the ${this.settings.maxMessageSize}-byte limit`);
+      this.reporter.warn(`ignored a line from stdin: over the ${this.settings.maxMessageSize}-byte limit`);
       return;
     }
     const decoded = decodeTextFrame(line.text);

@@ -67,7 +67,7 @@ export class McpChild {
       this.reading.add(
         readLines(stdout, maxLineBytes).subscribe({
           next: (line) => {
-            if (line.kind === 'oversize') return listener.onBadOutput(`a line of ${line.bytes} bytes, over the ${maxLineBytes}-byte limit`);
+            if (line.kind === 'oversize') return listener.onBadOutput(`a line over the ${maxLineBytes}-byte limit`);
             const decoded = decodeTextFrame(line.text);
             if (E.isRight(decoded)) listener.onMessage(decoded.right);
             else listener.onBadOutput(`${decoded.left.message}: ${line.text.slice(0, 200)}`);

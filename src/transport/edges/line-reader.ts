@@ -2,22 +2,26 @@ import type { Readable } from 'node:stream';
 
 /** What a {@link LineReader} hands on. */
 export interface LineSink {
-  /** One complete line, without its `\n` (or `\r\n`). */
+  /** One complete line, without its `\n` (or `\r\n`). Blank lines are left out. */
   line(text: string): void;
-  /** A line grew past the limit; it is not read further (the reader stops). */
+  /** The current line passed `maxBytes` (`bytes` read of it so far): the rest of it is skipped, and reading goes on after it. */
   tooLong(bytes: number): void;
   /** The input ended or failed; nothing more comes. */
   end(error?: Error): void;
 }
 
+const NEWLINE = 0x0a;
+
 /**
- * Splits a byte stream into lines of at most `maxBytes`, as newline-delimited JSON needs. Unlike
- * `readline`, it stops at the limit rather than buffering a line of any size: a peer that never
- * sends a newline cannot grow the server's memory past `maxBytes`.
+ * Splits a byte stream into lines of at most `maxBytes`: the framing of newline-delimited JSON
+ * (MCP's stdio transport). Unlike `readline`, it never holds more than `maxBytes` of one line: a
+ * line past the limit is reported at once and skipped to its end, so a peer that never sends a
+ * newline cannot grow the reader's memory.
  */
 export class LineReader {
   private parts: Buffer[] = [];
   private size = 0;
+  private skipping = false;
   private done = false;
   private readonly onData = (chunk: Buffer | string): void => this.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   private readonly onEnd = (): void => this.finish();
@@ -44,39 +48,42 @@ export class LineReader {
 
   private push(chunk: Buffer): void {
     let start = 0;
-    for (let newline = chunk.indexOf(10); newline !== -1 && !this.done; newline = chunk.indexOf(10, start)) {
-      if (!this.take(chunk.subarray(start, newline))) return;
-      this.emitLine();
+    for (let newline = chunk.indexOf(NEWLINE); newline !== -1 && !this.done; newline = chunk.indexOf(NEWLINE, start)) {
+      this.take(chunk.subarray(start, newline));
+      this.endLine();
       start = newline + 1;
     }
     if (start < chunk.length && !this.done) this.take(chunk.subarray(start));
   }
 
-  /** Adds bytes to the line being read; false (and the reader stopped) when that passes the limit. */
-  private take(bytes: Buffer): boolean {
+  /** Adds bytes to the line being read, unless it is being skipped or this passes the limit. */
+  private take(bytes: Buffer): void {
+    if (this.skipping || this.done) return;
     this.size += bytes.length;
     if (this.size > this.maxBytes) {
-      const size = this.size;
-      this.stop();
-      this.sink.tooLong(size);
-      return false;
+      this.skipping = true;
+      this.parts = [];
+      this.sink.tooLong(this.size);
+      return;
     }
     if (bytes.length > 0) this.parts.push(bytes);
-    return true;
   }
 
-  private emitLine(): void {
-    let text = Buffer.concat(this.parts, this.size).toString('utf8');
+  private endLine(): void {
+    const { parts, size, skipping } = this;
     this.parts = [];
     this.size = 0;
-    if (text.endsWith('\r')) text = text.slice(0, -1);
-    this.sink.line(text);
+    this.skipping = false;
+    if (skipping || this.done || size === 0) return;
+    const text = Buffer.concat(parts, size).toString('utf8');
+    const line = text.endsWith('\r') ? text.slice(0, -1) : text;
+    if (line.trim() !== '') this.sink.line(line);
   }
 
   private finish(error?: Error): void {
     if (this.done) return;
     // A last line without its newline still counts.
-    if (this.size > 0) this.emitLine();
+    this.endLine();
     this.done = true;
     this.detach();
     this.sink.end(error);

@@ -99,12 +99,9 @@ export class StdioEdge implements Edge {
     }
     const maxBytes = this.options.maxMessageSize ?? 1024 * 1024;
     this.reader = new LineReader(this.options.input, maxBytes, {
-      // Blank lines between messages are not messages.
-      line: (text) => {
-        if (text.trim() !== '') host.frame(peer, link, text, false);
-      },
+      line: (text) => host.frame(peer, link, text, false),
       tooLong: (bytes) => {
-        host.failed(peer, link, new MessageTooLargeError(`A line of over ${maxBytes} bytes arrived on stdio (${bytes} read so far)`));
+        host.failed(peer, link, new MessageTooLargeError(`A line of over ${maxBytes} bytes arrived on stdio (${bytes} read when it was cut off)`));
         leave({ code: CloseCode.MessageTooBig, reason: 'Message too big' });
       },
       end: (error) => {
