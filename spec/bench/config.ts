@@ -3,10 +3,11 @@ export const TRANSPORT_PEERS = ['ws', 'nexus', 'socketio'] as const;
 export type TransportPeer = (typeof TRANSPORT_PEERS)[number];
 
 /**
- * The `tools/call` legs: SimpleMCPClient → MCPServer, SDK client over WebSocket → MCPServer, SDK client
- * → SDK McpServer over Streamable HTTP (SSE replies, the SDK's default, and JSON replies), and over stdio.
+ * The `tools/call` legs. Against MCPServer: SimpleMCPClient over WebSocket, and the SDK client over
+ * WebSocket, Streamable HTTP and stdio. Against the SDK's McpServer (the reference): the SDK client
+ * over Streamable HTTP (SSE replies, the SDK's default, and JSON replies) and over stdio.
  */
-export const MCP_LEGS = ['nexus-simple', 'sdk-ws-nexus', 'sdk-http', 'sdk-http-json', 'sdk-stdio'] as const;
+export const MCP_LEGS = ['nexus-simple', 'sdk-ws-nexus', 'sdk-http-nexus', 'sdk-stdio-nexus', 'sdk-http', 'sdk-http-json', 'sdk-stdio'] as const;
 export type McpLeg = (typeof MCP_LEGS)[number];
 
 export const WORKLOADS = ['rtt', 'fanout', 'idle', 'mcp'] as const;

@@ -60,8 +60,10 @@ function sdkTransport(leg: Exclude<McpLeg, 'nexus-simple'>, target: McpTarget): 
       return new WebSocketClientTransport(new URL(requireUrl(target)));
     case 'sdk-http':
     case 'sdk-http-json':
+    case 'sdk-http-nexus':
       return new StreamableHTTPClientTransport(new URL(requireUrl(target)));
-    case 'sdk-stdio': {
+    case 'sdk-stdio':
+    case 'sdk-stdio-nexus': {
       const [command, ...args] = target.stdioCommand ?? [];
       if (command === undefined) throw new Error('sdk-stdio needs a server command');
       return new StdioClientTransport({ command, args, stderr: 'inherit' });

@@ -29,13 +29,18 @@ export async function loadNexusMcp(): Promise<NexusMcpLoad> {
 /** Starts an MCPServer on a free loopback port with the benchmark's `echo` tool. */
 export async function startNexusMcpServer(module: McpModule): Promise<{ server: MCPServer; port: number }> {
   const server = new module.MCPServer({ ...BENCH_TRANSPORT_OPTIONS, host: '127.0.0.1', port: 0, name: 'bench', version: '1.0.0' });
-  server.registerTool('echo', { description: 'Echoes its text', input: t.type({ text: t.string }) }, ({ text }) => ({
-    content: [{ type: 'text', text }],
-  }));
+  registerEcho(server);
   await server.start();
   const port = server.address?.port;
   if (port === undefined) throw new Error('MCPServer did not report its port');
   return { server, port };
+}
+
+/** The benchmark's one tool: `echo`, returning its text as a text content block. */
+export function registerEcho(server: MCPServer): void {
+  server.registerTool('echo', { description: 'Echoes its text', input: t.type({ text: t.string }) }, ({ text }) => ({
+    content: [{ type: 'text', text }],
+  }));
 }
 
 /** A connected SimpleMCPClient. */

@@ -76,9 +76,11 @@ export function compare(results: BenchResults): Comparison[] {
   }
   for (const clients of [...new Set(results.mcp.map((row) => row.clients))]) {
     const reference = mcpRate(results.mcp, 'sdk-http', clients);
-    for (const leg of ['nexus-simple', 'sdk-ws-nexus', 'sdk-http-json', 'sdk-stdio']) {
+    for (const leg of ['nexus-simple', 'sdk-ws-nexus', 'sdk-http-nexus', 'sdk-stdio-nexus', 'sdk-http-json', 'sdk-stdio']) {
       push(`mcp calls/s C=${clients}`, leg, 'sdk-http', ratio(mcpRate(results.mcp, leg, clients), reference), true);
     }
+    // stdio against stdio: the same SDK client, one server process per client on both sides.
+    push(`mcp stdio calls/s C=${clients}`, 'sdk-stdio-nexus', 'sdk-stdio', ratio(mcpRate(results.mcp, 'sdk-stdio-nexus', clients), mcpRate(results.mcp, 'sdk-stdio', clients)), true);
   }
   return comparisons;
 }
@@ -103,5 +105,6 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
     verdict('idle RSS per connection ≤ 1.3 × raw ws', find('idle RSS/conn', 'nexus'), 1.3, false),
     verdict('mcp tools/call at C = 10, SimpleMCPClient → MCPServer ≥ 5 × SDK Streamable HTTP', find('mcp calls/s C=10', 'nexus-simple'), 5, true),
     verdict('mcp tools/call at C = 10, SDK client over WebSocket → MCPServer ≥ 5 × SDK Streamable HTTP', find('mcp calls/s C=10', 'sdk-ws-nexus'), 5, true),
+    verdict('mcp tools/call at C = 10, SDK client over Streamable HTTP → MCPServer ≥ 2 × SDK Streamable HTTP', find('mcp calls/s C=10', 'sdk-http-nexus'), 2, true),
   ];
 }

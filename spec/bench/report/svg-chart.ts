@@ -17,6 +17,8 @@ const COLORS: Readonly<Record<string, string>> = {
   socketio: '#dd6b20',
   'nexus-simple': '#2b6cb0',
   'sdk-ws-nexus': '#38a169',
+  'sdk-http-nexus': '#319795',
+  'sdk-stdio-nexus': '#d53f8c',
   'sdk-http-json': '#718096',
   'sdk-stdio': '#805ad5',
 };
@@ -26,6 +28,8 @@ const LABELS: Readonly<Record<string, string>> = {
   socketio: 'socket.io',
   'nexus-simple': 'SimpleMCPClient → MCPServer',
   'sdk-ws-nexus': 'SDK client (WebSocket) → MCPServer',
+  'sdk-http-nexus': 'SDK client (Streamable HTTP) → MCPServer',
+  'sdk-stdio-nexus': 'SDK client (stdio) → MCPServer',
   'sdk-http-json': 'SDK Streamable HTTP, JSON replies',
   'sdk-stdio': 'SDK stdio',
 };

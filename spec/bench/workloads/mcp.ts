@@ -11,6 +11,8 @@ import { interleave } from './interleave.js';
 const SERVER_OF: Record<McpLeg, McpServerKind | undefined> = {
   'nexus-simple': 'nexus',
   'sdk-ws-nexus': 'nexus',
+  'sdk-http-nexus': 'nexus',
+  'sdk-stdio-nexus': undefined,
   'sdk-http': 'sdk-http',
   'sdk-http-json': 'sdk-http-json',
   'sdk-stdio': undefined,
@@ -99,12 +101,15 @@ export async function runMcp(context: RunContext, legs: readonly McpLeg[]): Prom
 }
 
 function targetOf(context: RunContext, leg: McpLeg, port: number | undefined): McpTarget {
-  if (leg === 'sdk-stdio') {
+  if (leg === 'sdk-stdio' || leg === 'sdk-stdio-nexus') {
     const { pinned, serverCore } = context.placement;
-    const node = [process.execPath, '--import', 'tsx', 'spec/bench/mcp/sdk-stdio-server.ts'];
+    const script = leg === 'sdk-stdio' ? 'spec/bench/mcp/sdk-stdio-server.ts' : 'spec/bench/mcp/nexus-stdio-server.ts';
+    const node = [process.execPath, '--import', 'tsx', script];
     return { stdioCommand: pinned ? ['taskset', '-c', String(serverCore), ...node] : node };
   }
   if (port === undefined) throw new Error(`${leg}: the server announced no port`);
   if (leg === 'sdk-http' || leg === 'sdk-http-json') return { url: `http://127.0.0.1:${port}/mcp` };
+  // MCPServer answers Streamable HTTP and WebSocket on the same port and path.
+  if (leg === 'sdk-http-nexus') return { url: `http://127.0.0.1:${port}/` };
   return { url: `ws://127.0.0.1:${port}` };
 }
