@@ -18,7 +18,7 @@ describe('examples/mcp-enhanced-demo.ts', () => {
   it('connects with the handshake and lists the tools with their JSON Schemas', () => {
     expect(report.init).toEqual({
       protocolVersion: '2025-11-25',
-      capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {} },
+      capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {}, completions: {} },
       serverInfo: { name: 'enhanced-demo', version: '1.0.0' },
       instructions: 'Tools for arithmetic, weather and counting; notes as resources.',
     });

@@ -13,7 +13,7 @@ import { cutPeerText } from '../../transport/index.js';
 import { describeErrors } from './describe-errors.js';
 import type { HandlerContext } from '../server/handler-context.js';
 import { toObjectSchema } from './json-schema.js';
-import { McpError, ToolError } from '../mcp-error.js';
+import { ClientRequestError, InputRequiredError, McpError, ToolError } from '../mcp-error.js';
 import { paginate, type Page } from './paging.js';
 import { Registry } from './registry.js';
 import { acceptsFullResults, structuredResult, type StructuredToolError, type StructuredToolResult } from './structured-result.js';
@@ -70,7 +70,7 @@ export type StructuredToolHandler<I extends t.Any, O extends t.Any> = (
 ) => StructuredToolReply<O> | Promise<StructuredToolReply<O>>;
 
 /** How a call ended, for `toolCalls$`. */
-export type ToolCallOutcome = 'ok' | 'tool_error' | 'invalid_arguments' | 'invalid_output' | 'failed' | 'cancelled';
+export type ToolCallOutcome = 'ok' | 'tool_error' | 'invalid_arguments' | 'invalid_output' | 'failed' | 'cancelled' | 'input_required';
 
 export interface ToolCallResult {
   readonly result: CallToolResult;
@@ -169,6 +169,9 @@ export class ToolRegistry {
   }
 
   private failed(name: string, error: unknown, ctx: HandlerContext): ToolCallResult {
+    // The client cannot do what the handler asked of it: the call's protocol error, not an isError result.
+    if (error instanceof ClientRequestError) throw error;
+    if (error instanceof InputRequiredError || ctx.signal.reason instanceof InputRequiredError) return failure('input_required', `Tool "${name}" asked the client for input`);
     if (ctx.signal.aborted) return failure('cancelled', `Tool "${name}" was cancelled: ${reasonOf(ctx.signal)}`);
     if (error instanceof ToolError) return failure('tool_error', error.message);
     this.onFailure(error, `tool "${name}"`);

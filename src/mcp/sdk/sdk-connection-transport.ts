@@ -72,10 +72,11 @@ export class SdkConnectionTransport implements Transport {
   }
 
   /** Sends one message as one text frame. Rejects with `NotConnectedError` once the connection is closed. */
-  send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.closed) return Promise.reject(this.notConnected());
     try {
-      if (!this.connection.send(message)) return Promise.reject(this.notConnected());
+      // The SDK names the request a message belongs to; the connection passes it on to its edge.
+      if (!this.connection.send(message, options?.relatedRequestId)) return Promise.reject(this.notConnected());
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }

@@ -48,8 +48,12 @@ export interface ClientConnection extends ClientInfo {
    * return a promise can pass it on (to `fetch`, a database call) and give up early.
    */
   readonly signal: AbortSignal;
-  /** Serialises and sends one message. Throws only if `message` cannot be serialised. */
-  send(message: JsonObject): boolean;
+  /**
+   * Serialises and sends one message. Throws only if `message` cannot be serialised. `relatedTo`
+   * names the request the message belongs to (an MCP server's progress, log or request sent while
+   * serving it): a WebSocket ignores it, an edge with a stream per request uses it to pick one.
+   */
+  send(message: JsonObject, relatedTo?: unknown): boolean;
   /** Closes its connection with `code` (default 1000) and `reason`. */
   close(code?: number, reason?: string): void;
   /** Drops its connection without a close handshake. */
@@ -160,7 +164,7 @@ export class Connection implements ClientConnection, HeartbeatPeer, HandledClien
     return this.ended;
   }
 
-  send(message: JsonObject): boolean {
+  send(message: JsonObject, _relatedTo?: unknown): boolean {
     return this.write(JSON.stringify(message));
   }
 
