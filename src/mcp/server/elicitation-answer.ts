@@ -51,8 +51,8 @@ function stringProblem(field: Extract<ElicitField, { type: 'string' }>, value: u
   if (!('format' in field || 'minLength' in field || 'maxLength' in field)) return undefined;
   const { minLength, maxLength, format } = field as { minLength?: number; maxLength?: number; format?: string };
   const length = Array.from(value).length; // JSON Schema counts code points
-  if (minLength !== undefined && length < minLength) return `expected at least ${minLength} characters, got ${length}`;
-  if (maxLength !== undefined && length > maxLength) return `expected at most ${maxLength} characters, got ${length}`;
+  if (minLength !== undefined && length < minLength) return `expected at least ${count(minLength, 'character')}, got ${length}`;
+  if (maxLength !== undefined && length > maxLength) return `expected at most ${count(maxLength, 'character')}, got ${length}`;
   if (format !== undefined && !FORMATS[format]?.(value)) return `expected ${format === 'uri' ? 'a URI' : `a${format === 'email' ? 'n' : ''} ${format}`}, got ${shown(value)}`;
   return undefined;
 }
@@ -62,8 +62,8 @@ function multiSelectProblem(field: Extract<ElicitField, { type: 'array' }>, valu
   const options = 'enum' in field.items ? field.items.enum : field.items.anyOf.map((option) => option.const);
   const unknown = value.find((item) => !options.includes(item));
   if (unknown !== undefined) return `expected each item one of ${options.map((o) => JSON.stringify(o)).join(', ')}, got ${shown(unknown)}`;
-  if (field.minItems !== undefined && value.length < field.minItems) return `expected at least ${field.minItems} items, got ${value.length}`;
-  if (field.maxItems !== undefined && value.length > field.maxItems) return `expected at most ${field.maxItems} items, got ${value.length}`;
+  if (field.minItems !== undefined && value.length < field.minItems) return `expected at least ${count(field.minItems, 'item')}, got ${value.length}`;
+  if (field.maxItems !== undefined && value.length > field.maxItems) return `expected at most ${count(field.maxItems, 'item')}, got ${value.length}`;
   return undefined;
 }
 
@@ -74,6 +74,10 @@ const FORMATS: Readonly<Record<string, (value: string) => boolean>> = {
   date: (value) => /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)),
   'date-time': (value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) && !Number.isNaN(Date.parse(value)),
 };
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
 
 function access(name: string): string {
   return /^[A-Za-z_$][\w$]{0,127}$/.test(name) ? `.${name}` : `[${quotePeerText(name)}]`;
