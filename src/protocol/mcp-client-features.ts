@@ -35,6 +35,7 @@ export const SamplingMessageCodec = t.intersection([
   t.type({ role: RoleCodec, content: t.union([SamplingContentCodec, t.array(SamplingContentCodec)]) }),
   optionalMeta,
 ]);
+/** One message of the conversation a server asks the client's model to continue. */
 export type SamplingMessage = t.TypeOf<typeof SamplingMessageCodec>;
 
 export const ModelPreferencesCodec = t.partial({
@@ -114,6 +115,7 @@ export const ElicitFieldCodec = t.union([
   TitledMultiSelectCodec,
   UntitledMultiSelectCodec,
 ]);
+/** One field of an elicitation form: a string, number, integer or boolean, or a single or multiple choice. */
 export type ElicitField = t.TypeOf<typeof ElicitFieldCodec>;
 
 export const ElicitFormParamsCodec = t.intersection([
@@ -153,6 +155,7 @@ export const RootCodec = t.intersection([t.type({ uri: t.string }), t.partial({ 
 /** A directory or file the client lets the server work on (`file://` URIs). */
 export type Root = t.TypeOf<typeof RootCodec>;
 export const ListRootsResultCodec = t.intersection([t.type({ roots: t.array(RootCodec) }), optionalMeta]);
+/** The client's answer to `roots/list`. */
 export type ListRootsResult = t.TypeOf<typeof ListRootsResultCodec>;
 
 /** Methods a server sends to a client, and the client's notification about its roots. */

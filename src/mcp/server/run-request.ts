@@ -43,8 +43,9 @@ type Outcome = { readonly ok: true; readonly result: JsonObject } | { readonly o
  * Runs one admitted request and gives back its reply: at once when the handler answers at once
  * (the hot path, no allocation beyond the reply), else as a promise of it. The handler's signal is
  * aborted when its client is gone for good (`ConnectionClosedError`), when a stopping server's
- * drain is over (`ServerStoppingError`: what it answers within the stop grace still goes out), or
- * by `notifications/cancelled` (then no reply is sent at all).
+ * drain is over (`ServerStoppingError`: what it answers within the stop grace still goes out), by
+ * `notifications/cancelled` (then no reply is sent at all), or, in 2026-07-28, when its asking the
+ * client ended the round (`InputRequiredError`: the reply is the `input_required` result).
  *
  * Handlers run now, not on a later tick: `initialize` must take effect before the next frame of
  * the same burst, and synchronous answers go out in request order.
