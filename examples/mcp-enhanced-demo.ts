@@ -1,7 +1,8 @@
 /**
  * MCP over WebSocket, end to end: an MCPServer with several tools (one reporting progress, one with
- * structured output), a resource, a resource template and a prompt; a SimpleMCPClient that uses
- * them all; and a tool added while running, whose list_changed reaches the client. Exits by itself.
+ * structured output, one asking the user through the client), a resource, a resource template and
+ * a prompt whose argument completes; a SimpleMCPClient that uses them all and answers the server's
+ * question; and a tool added while running, whose list_changed reaches the client. Exits by itself.
  *
  *   npx tsx examples/mcp-enhanced-demo.ts
  *
@@ -23,6 +24,11 @@ export async function demo(log: Log = console.log, port = 0) {
   await server.start();
   log(`[server] listening on ${server.url ?? '?'}`);
   const client = new SimpleMCPClient({ url: server.url ?? '', clientInfo: { name: 'enhanced-demo-client', version: '1.0.0' }, requestTimeoutMs: 10_000 });
+  // The server may ask the user something while a tool runs: this client answers for them.
+  client.onElicitation((params) => {
+    log(`[client] the server asks: ${params.message}`);
+    return { action: 'accept', content: { minutes: 45 } };
+  });
   try {
     const clientSaw = await useEverything(client, log);
     const afterChange = await addToolAtRuntime(server, client, log);
@@ -84,12 +90,24 @@ function createServer(port: number): MCPServer {
     },
   );
 
+  server.registerTool('book_focus_time', { description: 'Books focus time, asking how long', input: t.type({}) }, async (_args, ctx) => {
+    const answer = await ctx.elicit({
+      message: 'How many minutes of focus time?',
+      requestedSchema: { type: 'object', properties: { minutes: { type: 'integer', minimum: 15, maximum: 240, default: 50 } }, required: ['minutes'] },
+    });
+    return answer.action === 'accept' ? `Booked ${String(answer.content?.['minutes'])} minutes` : 'Nothing booked';
+  });
+
   server.registerResource('notes://today', { name: 'today', description: "Today's notes", mimeType: 'text/plain' }, () => 'Ship the WebSocket transport.');
   server.registerResourceTemplate('notes://day/{date}', { name: 'notes by day', mimeType: 'text/plain' }, (_uri, { date }) => `Nothing planned on ${date ?? '?'}.`);
 
   server.registerPrompt(
     'plan_day',
-    { description: 'Plans a day around a goal', args: t.intersection([t.type({ goal: t.string }), t.partial({ mood: t.string })]) },
+    {
+      description: 'Plans a day around a goal',
+      args: t.intersection([t.type({ goal: t.string }), t.partial({ mood: t.string })]),
+      complete: { mood: (typed) => ['calm', 'curious', 'focused'].filter((mood) => mood.startsWith(typed)) },
+    },
     ({ goal, mood }) => `Plan my day so that I ${goal}${mood === undefined ? '' : `, feeling ${mood}`}.`,
   );
   return server;
@@ -146,9 +164,14 @@ async function useEverything(client: SimpleMCPClient, log: Log) {
   const templated = await client.readResource('notes://day/2025-12-24');
   log(`[client] notes://day/2025-12-24 → ${JSON.stringify(templated.contents)}`);
 
+  const moods = await client.complete({ type: 'ref/prompt', name: 'plan_day' }, { name: 'mood', value: 'c' });
+  log(`[client] moods starting with "c": ${moods.values.join(', ')}`);
   const prompt = await client.getPrompt('plan_day', { goal: 'finish the docs', mood: 'calm' });
   log(`[client] plan_day → ${JSON.stringify(prompt.messages)}`);
-  return { init, tools, sum, invalid, progress, countDown, weather, resources, note, templated, prompt };
+
+  const booked = await client.callTool('book_focus_time');
+  log(`[client] book_focus_time → ${booked.content[0]?.type === 'text' ? booked.content[0].text : '?'}`);
+  return { init, tools, sum, invalid, progress, countDown, weather, resources, note, templated, moods, prompt, booked };
 }
 
 // ---- A tool added at runtime ---------------------------------------------------------------

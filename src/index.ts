@@ -95,4 +95,6 @@ export {
   ServerStoppingError,
   CancelledError,
   ResourceNotFoundError,
+  ClientRequestError,
+  InputRequiredError,
 } from './mcp/index.js';

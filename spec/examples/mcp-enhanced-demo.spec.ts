@@ -18,11 +18,11 @@ describe('examples/mcp-enhanced-demo.ts', () => {
   it('connects with the handshake and lists the tools with their JSON Schemas', () => {
     expect(report.init).toEqual({
       protocolVersion: '2025-11-25',
-      capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {} },
+      capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {}, completions: {} },
       serverInfo: { name: 'enhanced-demo', version: '1.0.0' },
       instructions: 'Tools for arithmetic, weather and counting; notes as resources.',
     });
-    expect(report.tools.map((tool) => tool.name)).toEqual(['add', 'count_down', 'weather']);
+    expect(report.tools.map((tool) => tool.name)).toEqual(['add', 'book_focus_time', 'count_down', 'weather']);
     expect(report.tools.find((tool) => tool.name === 'add')?.inputSchema).toEqual({
       type: 'object',
       properties: { a: { type: 'number', description: 'first addend' }, b: { type: 'number', description: 'second addend' } },
@@ -42,6 +42,11 @@ describe('examples/mcp-enhanced-demo.ts', () => {
     expect(report.weather.structuredContent).toEqual({ city: 'Lyon', celsius: 22, sky: 'clear' });
   });
 
+  it('completes a prompt argument, and answers the question a tool asks through the client', () => {
+    expect(report.moods).toEqual({ values: ['calm', 'curious'], total: 2, hasMore: false });
+    expect(report.booked).toEqual(text('Booked 45 minutes'));
+  });
+
   it('reads a resource, a templated resource and a prompt', () => {
     expect(report.resources).toEqual([{ uri: 'notes://today', name: 'today', description: "Today's notes", mimeType: 'text/plain' }]);
     expect(report.note.contents).toEqual([{ uri: 'notes://today', mimeType: 'text/plain', text: 'Ship the WebSocket transport.' }]);
@@ -51,7 +56,7 @@ describe('examples/mcp-enhanced-demo.ts', () => {
 
   it('announces a tool added at runtime, which the client then lists and calls', () => {
     expect(report.listChanged).toMatchObject({ method: 'notifications/tools/list_changed' });
-    expect(report.toolsNow.map((tool) => tool.name)).toEqual(['add', 'count_down', 'roll_dice', 'weather']);
+    expect(report.toolsNow.map((tool) => tool.name)).toEqual(['add', 'book_focus_time', 'count_down', 'roll_dice', 'weather']);
     expect(report.dice).toEqual(text('[4,5,6]'));
   });
 
@@ -61,6 +66,7 @@ describe('examples/mcp-enhanced-demo.ts', () => {
       { name: 'add', outcome: 'invalid_arguments' },
       { name: 'count_down', outcome: 'ok' },
       { name: 'weather', outcome: 'ok' },
+      { name: 'book_focus_time', outcome: 'ok' },
       { name: 'roll_dice', outcome: 'ok' },
     ]);
     const client = { name: 'enhanced-demo-client', version: '1.0.0' };

@@ -12,6 +12,7 @@ export { MCPServer, type MCPServerOptions } from './server/mcp-server.js';
 export type { SessionEvent, ServerErrorEvent } from './server/server-core.js';
 export type { ToolCallEvent } from './server/method-host.js';
 export type { HandlerContext } from './server/handler-context.js';
+export type { ClientRequestOptions } from './server/client-requests.js';
 export { mcpTransportOptions, jsonRpcErrorReply } from './server/json-rpc-error-reply.js';
 
 // What it serves.
@@ -20,14 +21,17 @@ export type {
   StructuredToolDefinition,
   ToolHandler,
   StructuredToolHandler,
+  StructuredToolReply,
   ToolReply,
   ToolResultBody,
   ToolCallOutcome,
   RegisteredTool,
 } from './registries/tool-registry.js';
+export type { StructuredToolResult, StructuredToolError } from './registries/structured-result.js';
 export {
   ResourceNotFoundError,
   type ResourceDefinition,
+  type ResourceTemplateDefinition,
   type ResourceReader,
   type ResourceTemplateReader,
   type ResourceReply,
@@ -36,11 +40,42 @@ export {
 } from './registries/resource-registry.js';
 export type { PromptDefinition, PromptHandler, PromptReply, RegisteredPrompt } from './registries/prompt-registry.js';
 export type { Workflow, WorkflowOptions } from './registries/workflow.js';
+export type { Completer, Completers, CompletionContext, CompletionReply } from './registries/completions.js';
 export { toJsonSchema, described, type JsonSchema } from './registries/json-schema.js';
 
 // The client.
 export { SimpleMCPClient } from './client/simple-client.js';
 export type { SimpleMCPClientOptions, RequestOptions, CallToolOptions, Progress, McpClientState } from './client/simple-client-options.js';
+export type { SamplingHandler, ElicitationHandler, ElicitationOptions, RootsHandler, ServerRequestContext } from './client/client-handlers.js';
 
 // Errors.
-export { McpError, ToolError, ConnectionClosedError, RequestTimeoutError, ServerStoppingError, CancelledError } from './mcp-error.js';
+export {
+  McpError,
+  ToolError,
+  ConnectionClosedError,
+  RequestTimeoutError,
+  ServerStoppingError,
+  CancelledError,
+  ClientRequestError,
+  InputRequiredError,
+} from './mcp-error.js';
+
+// What handlers ask of clients, and clients answer.
+export type {
+  CreateMessageParams,
+  CreateMessageResult,
+  SamplingMessage,
+  SamplingContent,
+  ElicitParams,
+  ElicitFormParams,
+  ElicitUrlParams,
+  ElicitField,
+  ElicitResult,
+  Root,
+  ListRootsResult,
+  InputRequest,
+  InputRequiredResult,
+  CompleteResult,
+  PromptReference,
+  ResourceTemplateReference,
+} from '../protocol/index.js';

@@ -84,3 +84,20 @@ export class ServerStoppingError extends Error {
 export class CancelledError extends Error {
   override readonly name = 'CancelledError';
 }
+
+/**
+ * A handler's request to the client (`ctx.sample`, `ctx.elicit`, `ctx.listRoots`) cannot be made or
+ * was answered with something invalid: the client did not declare the capability it needs (-32021,
+ * `data.requiredCapabilities`), or its answer does not fit what was asked (-32602). Escaping a
+ * handler, it is the request's JSON-RPC error (for a tool too, not an `isError` result).
+ */
+export class ClientRequestError extends McpError {}
+
+/**
+ * 2026-07-28: what a handler's pending `ctx.sample`/`ctx.elicit`/`ctx.listRoots` rejects with (and
+ * its signal is aborted with) once the request has been answered `input_required`: this run of the
+ * handler is over, and the client's retry runs it again with the answers. Nothing to report.
+ */
+export class InputRequiredError extends Error {
+  override readonly name = 'InputRequiredError';
+}

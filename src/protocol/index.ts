@@ -40,3 +40,6 @@ export * from './mcp-tools.js';
 export * from './mcp-resources.js';
 export * from './mcp-prompts.js';
 export * from './mcp-subscriptions.js';
+export * from './mcp-client-features.js';
+export * from './mcp-completion.js';
+export * from './mcp-input-required.js';

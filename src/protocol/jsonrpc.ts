@@ -26,6 +26,8 @@ export const JsonRpcErrorCode = {
   InternalError: -32603,
   /** Revisions up to 2025-11-25: no resource with that URI. */
   ResourceNotFound: -32002,
+  /** Revision 2026-07-28: the request needs a client capability it did not declare (`data.requiredCapabilities`). */
+  MissingRequiredClientCapability: -32021,
   /** Revision 2026-07-28: the per-request protocol version is not supported. */
   UnsupportedProtocolVersion: -32022,
   /** Implementation-defined: the server refused the request for now (rate limit, overload); retry later. */

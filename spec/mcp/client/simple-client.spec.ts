@@ -81,7 +81,7 @@ describe('SimpleMCPClient', () => {
     const { client, initialized } = await connected();
     expect(initialized).toEqual({
       protocolVersion: '2025-11-25',
-      capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {} },
+      capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {}, completions: {} },
       serverInfo: { name: 'client-spec', version: '1.0.0' },
       instructions: 'hi',
     });

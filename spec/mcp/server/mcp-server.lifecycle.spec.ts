@@ -28,7 +28,7 @@ describe('initialize', () => {
       id: 1,
       result: {
         protocolVersion: '2025-11-25',
-        capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {} },
+        capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {}, completions: {} },
         serverInfo: { name: 'spec-server', version: '1.2.3', title: 'Spec Server' },
         instructions: 'Be kind.',
       },

@@ -35,7 +35,7 @@ describe('2026-07-28 requests', () => {
       id: 'd',
       result: {
         supportedVersions: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'],
-        capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {} },
+        capabilities: { tools: { listChanged: true }, resources: { subscribe: true, listChanged: true }, prompts: { listChanged: true }, logging: {}, completions: {} },
         instructions: 'Modern or not.',
         ttlMs: 30_000,
         cacheScope: 'public',

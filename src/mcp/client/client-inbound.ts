@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  CancelledParamsCodec,
   classifyMessage,
   jsonRpcError,
   JsonRpcErrorCode,
@@ -26,6 +27,10 @@ export interface InboundTargets {
   readonly reportError: (error: Error) => void;
   /** Sends our answer to a request from the server. */
   readonly reply: (message: JsonObject) => void;
+  /** Answers a request of the server with the user's handler; false when there is none for its method. */
+  readonly answer: (request: JsonRpcRequest) => boolean;
+  /** The server cancelled one of its requests. */
+  readonly cancelServerRequest: (requestId: RequestId, reason: string) => void;
 }
 
 /**
@@ -72,6 +77,10 @@ export class ClientInbound {
   }
 
   private onNotification(notification: JsonRpcNotification): void {
+    if (notification.method === LifecycleMethod.cancelled) {
+      const params = CancelledParamsCodec.decode(notification.params);
+      if (E.isRight(params)) this.targets.cancelServerRequest(params.right.requestId, params.right.reason ?? 'Cancelled by the server');
+    }
     if (notification.method === LifecycleMethod.progress) {
       const params = ProgressParamsCodec.decode(notification.params);
       if (E.isRight(params)) {
@@ -89,12 +98,13 @@ export class ClientInbound {
     this.targets.notify(notification);
   }
 
-  /** The server may ping us; we support nothing else a server can ask (sampling, roots, elicitation). */
+  /** The server may ping us, and ask what the user registered handlers for (sampling, elicitation, roots). */
   private onServerRequest(request: JsonRpcRequest): void {
     if (request.method === LifecycleMethod.ping) {
       this.targets.reply(jsonRpcResult(request.id, {}));
       return;
     }
+    if (this.targets.answer(request)) return;
     const unknown = McpError.methodNotFound(request.method);
     this.targets.reply(jsonRpcError(request.id, unknown.code, unknown.message, unknown.data));
   }

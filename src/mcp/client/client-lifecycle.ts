@@ -7,6 +7,7 @@ import {
   jsonRpcRequest,
   LATEST_LEGACY_PROTOCOL_VERSION,
   LifecycleMethod,
+  type ClientCapabilities,
   type InitializeResult,
   type JsonObject,
   type JsonRpcResponse,
@@ -24,6 +25,8 @@ export interface LifecycleHooks {
   readonly onMessage: (message: JsonObject) => void;
   /** A re-initialization failed for another reason than one more drop: the client reports it and disconnects. */
   readonly onFatal: (error: Error) => void;
+  /** What `initialize` declares: the option's capabilities with those of the registered handlers. */
+  readonly capabilities: () => ClientCapabilities;
 }
 
 /**
@@ -187,7 +190,8 @@ export class ClientLifecycle {
   }
 
   private async initialize(): Promise<InitializeResult> {
-    const { protocolVersion, capabilities, clientInfo } = this.options;
+    const { protocolVersion, clientInfo } = this.options;
+    const capabilities = this.hooks.capabilities();
     const raw = await this.send(LifecycleMethod.initialize, () => ({ protocolVersion, capabilities, clientInfo }), {
       timeoutMs: this.options.requestTimeoutMs,
     });

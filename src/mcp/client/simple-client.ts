@@ -1,6 +1,8 @@
 import { asyncScheduler, filter, Subject, type Observable, type SchedulerLike } from 'rxjs';
 import {
   CallToolResultCodec,
+  CompleteResultCodec,
+  CompletionMethod,
   GetPromptResultCodec,
   LifecycleMethod,
   ListPromptsResultCodec,
@@ -12,6 +14,7 @@ import {
   ResourcesMethod,
   ToolsMethod,
   type CallToolResult,
+  type CompleteResult,
   type GetPromptResult,
   type Implementation,
   type InitializeResult,
@@ -19,12 +22,15 @@ import {
   type JsonRpcNotification,
   type LoggingLevel,
   type Prompt,
+  type PromptReference,
   type ReadResourceResult,
   type Resource,
   type ResourceTemplate,
+  type ResourceTemplateReference,
   type ServerCapabilities,
   type Tool,
 } from '../../protocol/index.js';
+import { ServerRequestHandlers, type ElicitationHandler, type ElicitationOptions, type RootsHandler, type SamplingHandler } from './client-handlers.js';
 import { ClientInbound } from './client-inbound.js';
 import { ClientLifecycle } from './client-lifecycle.js';
 import { collectPages, decodeResult } from './client-results.js';
@@ -65,6 +71,8 @@ export class SimpleMCPClient {
   private readonly lifecycle: ClientLifecycle;
   /** Routes what the server sends; it holds the progress handlers of calls in flight. */
   private readonly inbound: ClientInbound;
+  /** The user's answers to the server's requests (sampling, elicitation, roots). */
+  private readonly handlers: ServerRequestHandlers;
   private connecting: Promise<InitializeResult> | undefined;
   private disconnecting: Promise<void> | undefined;
 
@@ -85,12 +93,19 @@ export class SimpleMCPClient {
         this.errorsSubject.next(error);
         void this.disconnect();
       },
+      capabilities: () => ({ ...this.options.capabilities, ...this.handlers.capabilities }),
     });
+    this.handlers = new ServerRequestHandlers(
+      (message) => this.lifecycle.sendBestEffort(message),
+      (error) => this.errorsSubject.next(error),
+    );
     this.inbound = new ClientInbound({
       acceptReply: (response) => this.lifecycle.acceptReply(response),
       notify: (notification) => this.notificationsSubject.next(notification),
       reportError: (error) => this.errorsSubject.next(error),
       reply: (message) => this.lifecycle.sendBestEffort(message),
+      answer: (request) => this.handlers.answer(request),
+      cancelServerRequest: (requestId, reason) => this.handlers.cancel(requestId, reason),
     });
     this.state$ = this.lifecycle.state$;
   }
@@ -143,11 +158,50 @@ export class SimpleMCPClient {
     this.disconnecting ??= (async () => {
       await this.lifecycle.stop();
       this.inbound.clearProgress();
+      this.handlers.abortAll(new ConnectionClosedError('The client disconnected'));
       this.lifecycle.completeState();
       this.notificationsSubject.complete();
       this.errorsSubject.complete();
     })();
     return this.disconnecting;
+  }
+
+  /**
+   * Answers the server's `sampling/createMessage` with `handler` and declares the `sampling`
+   * capability. Register handlers before `connect()`: capabilities are declared in `initialize`.
+   */
+  onSampling(handler: SamplingHandler): this {
+    this.beforeConnect('onSampling');
+    this.handlers.onSampling(handler);
+    return this;
+  }
+
+  /** Answers `elicitation/create` (forms; URL mode too with `{ url: true }`) and declares `elicitation`. Before `connect()`. */
+  onElicitation(handler: ElicitationHandler, options: ElicitationOptions = {}): this {
+    this.beforeConnect('onElicitation');
+    this.handlers.onElicitation(handler, options);
+    return this;
+  }
+
+  /** Answers `roots/list` with the roots `handler` gives, and declares `roots`. Before `connect()`. */
+  onListRoots(handler: RootsHandler): this {
+    this.beforeConnect('onListRoots');
+    this.handlers.onListRoots(handler);
+    return this;
+  }
+
+  /**
+   * Suggestions for a prompt argument or a resource template variable (`completion/complete`):
+   * at most 100 `values`, with `total` and `hasMore` when the server says how many there are.
+   */
+  async complete(
+    ref: PromptReference | ResourceTemplateReference,
+    argument: { readonly name: string; readonly value: string },
+    options: RequestOptions & { readonly context?: Readonly<Record<string, string>> } = {},
+  ): Promise<CompleteResult['completion']> {
+    const { context, ...requestOptions } = options;
+    const params: JsonObject = context === undefined ? { ref, argument } : { ref, argument, context: { arguments: context } };
+    return decodeResult(CompleteResultCodec, await this.request(CompletionMethod.complete, params, requestOptions), CompletionMethod.complete).completion;
   }
 
   /** Every tool, following `nextCursor` across pages. */
@@ -244,6 +298,10 @@ export class SimpleMCPClient {
     await this.lifecycle.whenReady(timeoutMs, method);
     const remaining = Math.max(1, timeoutMs - (this.scheduler.now() - started));
     return this.lifecycle.send(method, params, { ...options, timeoutMs: remaining }, onSettled);
+  }
+
+  private beforeConnect(what: string): void {
+    if (this.state !== 'idle' || this.connecting) throw new Error(`${what}() must be called before connect(): the client declares its capabilities in initialize`);
   }
 
   /** Every item of a paged list method, each page asked for with the caller's options. */

@@ -9,10 +9,10 @@ import type { JsonObject } from '../../protocol/index.js';
  * unions of literals (`enum`), other unions (`anyOf`), arrays, tuples (`prefixItems`), records
  * (`additionalProperties`, or `properties` for a `t.keyof` domain), `t.type` (required) and
  * `t.partial` / `T | undefined` fields (optional), intersections (object members merged, otherwise
- * `allOf`), `t.recursion` (`$defs` + `$ref`), `t.unknown` (`{}`). Passed through to their base:
- * `t.exact`/`t.strict`, `t.readonly`, refinements and brands (with a `$comment`: the server still
- * checks them, clients are not told). Not representable: functions, bigint (throw), custom
- * `new t.Type` codecs (`{}` with a `$comment`).
+ * `allOf`), `t.recursion` (`$defs` + `$ref`), `t.unknown` (`{}`), `t.exact`/`t.strict` (their
+ * base, closed with `additionalProperties: false`). Passed through to their base: `t.readonly`,
+ * refinements and brands (with a `$comment`: the server still checks them, clients are not told).
+ * Not representable: functions, bigint (throw), custom `new t.Type` codecs (`{}` with a `$comment`).
  *
  * @see docs/mcp.md
  */
@@ -126,6 +126,7 @@ function bareSchemaOf(codec: Tagged, walk: Walk): JsonSchema {
       return objectSchema(codec.props ?? {}, false, walk);
     case 'ExactType':
     case 'StrictType':
+      return closed(schemaOf(required(codec.type), walk));
     case 'ReadonlyType':
       return schemaOf(required(codec.type), walk);
     case 'DictionaryType':
@@ -200,12 +201,30 @@ function unionSchema(members: readonly t.Any[], walk: Walk): JsonSchema {
   return { anyOf: schemas };
 }
 
-function isPlainObjectSchema(schema: JsonSchema): boolean {
-  return schema['type'] === 'object' && Object.keys(schema).every((key) => ['type', 'properties', 'required', 'description'].includes(key));
+/**
+ * `t.exact`/`t.strict` keep only the keys they declare, so their schema says no other key is
+ * expected. Only a plain object schema can say so (`additionalProperties` does not see into
+ * `allOf`/`anyOf` members): anything else stays open, as before.
+ */
+function closed(schema: JsonSchema): JsonSchema {
+  return isPlainObjectSchema(schema) ? { ...schema, additionalProperties: false } : schema;
 }
 
+function isPlainObjectSchema(schema: JsonSchema): boolean {
+  return (
+    schema['type'] === 'object' &&
+    Object.entries(schema).every(([key, value]) => ['type', 'properties', 'required', 'description'].includes(key) || (key === 'additionalProperties' && value === false))
+  );
+}
+
+/**
+ * An intersection of plain objects merges into one; it is closed only when every member is (an
+ * open member accepts keys the others do not name). Otherwise `allOf`, with each member opened:
+ * a closed member would refuse the keys the other members declare, and io-ts strips, it does not
+ * refuse.
+ */
 function intersectionSchema(schemas: readonly JsonSchema[]): JsonSchema {
-  if (!schemas.every(isPlainObjectSchema)) return { allOf: [...schemas] };
+  if (!schemas.every(isPlainObjectSchema)) return { allOf: schemas.map(opened) };
   const properties: Record<string, JsonSchema> = {};
   const requiredKeys = new Set<string>();
   for (const schema of schemas) {
@@ -215,7 +234,14 @@ function intersectionSchema(schemas: readonly JsonSchema[]): JsonSchema {
     }
     for (const key of (schema['required'] ?? []) as string[]) requiredKeys.add(key);
   }
-  return requiredKeys.size > 0 ? { type: 'object', properties, required: [...requiredKeys] } : { type: 'object', properties };
+  const merged: JsonSchema = requiredKeys.size > 0 ? { type: 'object', properties, required: [...requiredKeys] } : { type: 'object', properties };
+  return schemas.every((schema) => schema['additionalProperties'] === false) ? { ...merged, additionalProperties: false } : merged;
+}
+
+function opened(schema: JsonSchema): JsonSchema {
+  if (schema['additionalProperties'] !== false) return schema;
+  const { additionalProperties: _closed, ...open } = schema;
+  return open;
 }
 
 function recordSchema(domain: t.Any, codomain: t.Any, walk: Walk): JsonSchema {

@@ -14,7 +14,8 @@ import { cutPeerText } from '../../transport/index.js';
 import { describeErrors } from './describe-errors.js';
 import type { HandlerContext } from '../server/handler-context.js';
 import { toObjectSchema } from './json-schema.js';
-import { McpError } from '../mcp-error.js';
+import { InputRequiredError, McpError } from '../mcp-error.js';
+import { checkCompleters, type Completers } from './completions.js';
 import { paginate, type Page } from './paging.js';
 import { Registry } from './registry.js';
 
@@ -24,6 +25,11 @@ export interface PromptDefinition<A extends t.Any> {
   readonly description?: string;
   /** Decodes the arguments; its fields (required from `t.type`, optional from `t.partial`) are listed. */
   readonly args?: A;
+  /**
+   * Completers by argument name, for `completion/complete`: each suggests values from what the user
+   * has typed. Every name must be one of the prompt's arguments (checked at registration).
+   */
+  readonly complete?: Completers<keyof t.TypeOf<A> & string>;
   readonly _meta?: JsonObject;
 }
 
@@ -43,6 +49,7 @@ export interface RegisteredPrompt {
 interface PromptEntry {
   readonly listing: Prompt;
   readonly args: t.Any;
+  readonly completers: Completers;
   readonly get: (args: unknown, ctx: HandlerContext) => PromptReply | Promise<PromptReply>;
 }
 
@@ -63,13 +70,20 @@ export class PromptRegistry {
     const promptArguments = argumentsOf(args, name);
     if (promptArguments.length > 0) listing.arguments = promptArguments;
     if (definition._meta !== undefined) listing._meta = definition._meta;
-    const entry: PromptEntry = { listing, args, get };
+    const names = promptArguments.map((argument) => argument.name);
+    const completers = checkCompleters(definition.complete, names, `Prompt "${name}"`, 'arguments');
+    const entry: PromptEntry = { listing, args, completers, get };
     this.prompts.add(name, entry);
     return { name, remove: () => this.prompts.get(name) === entry && this.prompts.remove(name) };
   }
 
   remove(name: string): boolean {
     return this.prompts.remove(name);
+  }
+
+  /** The completers of a prompt's arguments; `undefined` for an unknown prompt. */
+  promptCompleters(name: string): Completers | undefined {
+    return this.prompts.get(name)?.completers;
   }
 
   list(cursor: string | undefined, pageSize: number): Page<Prompt> {
@@ -91,7 +105,8 @@ export class PromptRegistry {
     try {
       reply = await entry.get(args.right, ctx);
     } catch (error) {
-      if (error instanceof McpError) throw error;
+      // InputRequiredError: the request is answered input_required; nothing went wrong.
+      if (error instanceof McpError || error instanceof InputRequiredError) throw error;
       this.onFailure(error, `prompt "${name}"`);
       throw new McpError(JsonRpcErrorCode.InternalError, `Prompt "${name}" failed with an internal error`);
     }

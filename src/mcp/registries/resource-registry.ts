@@ -13,7 +13,8 @@ import {
 import { quotePeerText } from '../../transport/index.js';
 import { describeErrors } from './describe-errors.js';
 import type { HandlerContext } from '../server/handler-context.js';
-import { McpError } from '../mcp-error.js';
+import { InputRequiredError, McpError } from '../mcp-error.js';
+import { checkCompleters, type Completers } from './completions.js';
 import { paginate, type Page } from './paging.js';
 import { Registry } from './registry.js';
 import { parseUriTemplate, type UriTemplate } from './uri-template.js';
@@ -27,6 +28,15 @@ export interface ResourceDefinition {
   readonly size?: number;
   readonly annotations?: Annotations;
   readonly _meta?: JsonObject;
+}
+
+/** How a resource template is described; `complete` suggests values for its variables. */
+export interface ResourceTemplateDefinition extends Omit<ResourceDefinition, 'size'> {
+  /**
+   * Completers by variable name, for `completion/complete` (`ref/resource` with this template).
+   * Every name must be one of the template's variables (checked at registration).
+   */
+  readonly complete?: Completers;
 }
 
 /** What a reader returns: text (with the definition's MIME type), contents, or `{ contents }`. */
@@ -65,6 +75,7 @@ interface ResourceEntry {
 interface TemplateEntry {
   readonly listing: ResourceTemplate;
   readonly template: UriTemplate;
+  readonly completers: Completers;
   readonly read: ResourceTemplateReader;
 }
 
@@ -103,8 +114,11 @@ export class ResourceRegistry {
     };
   }
 
-  addTemplate(uriTemplate: string, definition: Omit<ResourceDefinition, 'size'>, read: ResourceTemplateReader): RegisteredResourceTemplate {
-    const entry: TemplateEntry = { listing: { uriTemplate, ...definition }, template: parseUriTemplate(uriTemplate), read };
+  addTemplate(uriTemplate: string, definition: ResourceTemplateDefinition, read: ResourceTemplateReader): RegisteredResourceTemplate {
+    const { complete, ...described } = definition;
+    const template = parseUriTemplate(uriTemplate);
+    const completers = checkCompleters(complete, template.variables, `Resource template ${JSON.stringify(uriTemplate)}`, 'variables');
+    const entry: TemplateEntry = { listing: { uriTemplate, ...described }, template, completers, read };
     this.templates.add(uriTemplate, entry);
     return { uriTemplate, remove: () => this.templates.get(uriTemplate) === entry && this.templates.remove(uriTemplate) };
   }
@@ -115,6 +129,11 @@ export class ResourceRegistry {
 
   removeTemplate(uriTemplate: string): boolean {
     return this.templates.remove(uriTemplate);
+  }
+
+  /** The completers of the template registered as `uri`; `{}` for a fixed resource at `uri`; `undefined` when neither exists. */
+  templateCompleters(uri: string): Completers | undefined {
+    return this.templates.get(uri)?.completers ?? (this.resources.has(uri) ? {} : undefined);
   }
 
   list(cursor: string | undefined, pageSize: number): Page<Resource> {
@@ -152,7 +171,8 @@ export class ResourceRegistry {
     try {
       reply = await read();
     } catch (error) {
-      if (error instanceof McpError || error instanceof ResourceNotFoundError) throw error;
+      // InputRequiredError: the request is answered input_required; nothing went wrong.
+      if (error instanceof McpError || error instanceof ResourceNotFoundError || error instanceof InputRequiredError) throw error;
       this.onFailure(error, `resource ${uri}`);
       throw new McpError(JsonRpcErrorCode.InternalError, `Reading ${quotePeerText(uri)} failed with an internal error`);
     }

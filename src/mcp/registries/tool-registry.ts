@@ -13,9 +13,10 @@ import { cutPeerText } from '../../transport/index.js';
 import { describeErrors } from './describe-errors.js';
 import type { HandlerContext } from '../server/handler-context.js';
 import { toObjectSchema } from './json-schema.js';
-import { McpError, ToolError } from '../mcp-error.js';
+import { ClientRequestError, InputRequiredError, McpError, ToolError } from '../mcp-error.js';
 import { paginate, type Page } from './paging.js';
 import { Registry } from './registry.js';
+import { acceptsFullResults, structuredResult, type StructuredToolError, type StructuredToolResult } from './structured-result.js';
 
 /** What a tool without an output codec returns: text, or a full result body. */
 export type ToolReply = string | ToolResultBody;
@@ -42,22 +43,34 @@ export interface ToolDefinition<I extends t.Any> {
   readonly _meta?: JsonObject;
 }
 
-/** A tool whose result is structured: the handler returns a value of `output`, sent as `structuredContent`. */
+/**
+ * A tool whose result is structured: the handler returns a value of `output` (or a full result
+ * with `structuredContent`, see {@link StructuredToolReply}), sent as `structuredContent`.
+ */
 export interface StructuredToolDefinition<I extends t.Any, O extends t.Any> extends ToolDefinition<I> {
   /** Validates and encodes the handler's value; its JSON Schema is the tool's `outputSchema`. */
   readonly output: O;
 }
 
+/**
+ * What a structured tool returns: the output value; or a full result, `{ content, structuredContent,
+ * isError?, _meta? }` (its `structuredContent` validated like the value), or `{ content, isError:
+ * true }`. A value counts as a full result when it is an object with a `content` array and either
+ * `structuredContent` or `isError: true`, unless the output codec itself declares a `content` or
+ * `structuredContent` field: then every value is an output value.
+ */
+export type StructuredToolReply<O extends t.Any> = t.TypeOf<O> | StructuredToolResult<t.TypeOf<O>> | StructuredToolError;
+
 /** Runs a tool on its decoded arguments; returns text or a result body. Throw `ToolError` for a failure clients should read. */
 export type ToolHandler<I extends t.Any> = (args: t.TypeOf<I>, ctx: HandlerContext) => ToolReply | Promise<ToolReply>;
-/** Runs a tool with an output codec: returns a value of `output`, sent as `structuredContent` once validated. */
+/** Runs a tool with an output codec: returns a value of `output` (or a full result), sent as `structuredContent` once validated. */
 export type StructuredToolHandler<I extends t.Any, O extends t.Any> = (
   args: t.TypeOf<I>,
   ctx: HandlerContext,
-) => t.TypeOf<O> | Promise<t.TypeOf<O>>;
+) => StructuredToolReply<O> | Promise<StructuredToolReply<O>>;
 
 /** How a call ended, for `toolCalls$`. */
-export type ToolCallOutcome = 'ok' | 'tool_error' | 'invalid_arguments' | 'invalid_output' | 'failed' | 'cancelled';
+export type ToolCallOutcome = 'ok' | 'tool_error' | 'invalid_arguments' | 'invalid_output' | 'failed' | 'cancelled' | 'input_required';
 
 export interface ToolCallResult {
   readonly result: CallToolResult;
@@ -74,7 +87,7 @@ export interface RegisteredTool {
 interface ToolEntry {
   readonly listing: Tool;
   readonly input: t.Any;
-  readonly output: t.Any | undefined;
+  readonly output: { readonly codec: t.Any; readonly fullResults: boolean } | undefined;
   readonly handler: (args: unknown, ctx: HandlerContext) => unknown;
 }
 
@@ -99,12 +112,14 @@ export class ToolRegistry {
     };
     if (definition.title !== undefined) listing.title = definition.title;
     if (definition.description !== undefined) listing.description = definition.description;
+    let output: ToolEntry['output'];
     if (definition.output !== undefined) {
       listing.outputSchema = toObjectSchema(definition.output, `The output codec of tool "${name}"`) as Tool['inputSchema'];
+      output = { codec: definition.output, fullResults: acceptsFullResults(listing.outputSchema) };
     }
     if (definition.annotations !== undefined) listing.annotations = definition.annotations;
     if (definition._meta !== undefined) listing._meta = definition._meta;
-    const entry: ToolEntry = { listing, input: definition.input, output: definition.output, handler };
+    const entry: ToolEntry = { listing, input: definition.input, output, handler };
     this.tools.add(name, entry);
     return { name, remove: () => this.tools.get(name) === entry && this.tools.remove(name) };
   }
@@ -154,25 +169,25 @@ export class ToolRegistry {
   }
 
   private failed(name: string, error: unknown, ctx: HandlerContext): ToolCallResult {
+    // The client cannot do what the handler asked of it: the call's protocol error, not an isError result.
+    if (error instanceof ClientRequestError) throw error;
+    if (error instanceof InputRequiredError || ctx.signal.reason instanceof InputRequiredError) return failure('input_required', `Tool "${name}" asked the client for input`);
     if (ctx.signal.aborted) return failure('cancelled', `Tool "${name}" was cancelled: ${reasonOf(ctx.signal)}`);
     if (error instanceof ToolError) return failure('tool_error', error.message);
     this.onFailure(error, `tool "${name}"`);
     return failure('failed', `Tool "${name}" failed with an internal error`);
   }
 
-  private structured(name: string, output: t.Any, value: unknown): ToolCallResult {
-    const decoded = output.decode(value);
-    if (E.isLeft(decoded)) {
-      const problem = describeErrors(decoded.left, 'structuredContent');
-      this.onFailure(new Error(`Tool "${name}" returned output that does not match its output codec: ${problem}`), `tool "${name}"`);
-      return failure('invalid_output', `Tool "${name}" produced output that does not match its output schema: ${problem}`);
+  private structured(name: string, output: NonNullable<ToolEntry['output']>, value: unknown): ToolCallResult {
+    const built = structuredResult(output.codec, value, output.fullResults);
+    if (E.isRight(built)) return { outcome: built.right.isError === true ? 'tool_error' : 'ok', result: built.right };
+    const { kind, problem } = built.left;
+    if (kind === 'malformed') {
+      this.onFailure(new Error(`Tool "${name}" returned a malformed result: ${problem}`), `tool "${name}"`);
+      return failure('failed', `Tool "${name}" failed with an internal error`);
     }
-    const structured: unknown = output.encode(decoded.right);
-    if (!JsonObjectCodec.is(structured)) {
-      this.onFailure(new Error(`Tool "${name}" output encoded to a non-object`), `tool "${name}"`);
-      return failure('invalid_output', `Tool "${name}" produced output that is not a JSON object`);
-    }
-    return { outcome: 'ok', result: { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured } };
+    this.onFailure(new Error(`Tool "${name}" returned output that does not match its output codec: ${problem}`), `tool "${name}"`);
+    return failure('invalid_output', `Tool "${name}" produced output that does not match its output schema: ${problem}`);
   }
 
   private unstructured(name: string, value: unknown): ToolCallResult {

@@ -1,10 +1,11 @@
 // Only SDK *types* are imported: the SDK is an optional peer and must never load with the core.
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { lastValueFrom, Subscription, type Observable } from 'rxjs';
 import type { JsonObject } from '../../protocol/index.js';
-import { CloseCode, NotConnectedError, type ClientConnection } from '../../transport/index.js';
+import { CloseCode, NotConnectedError, type ClientConnection, type Related } from '../../transport/index.js';
+import { requestKey } from '../request-correlator.js';
 import { sdkEnvelopeProblem, type SdkEnvelopeProblem } from './sdk-jsonrpc.js';
 
 /** Options of {@link SdkConnectionTransport}. */
@@ -72,10 +73,10 @@ export class SdkConnectionTransport implements Transport {
   }
 
   /** Sends one message as one text frame. Rejects with `NotConnectedError` once the connection is closed. */
-  send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.closed) return Promise.reject(this.notConnected());
     try {
-      if (!this.connection.send(message)) return Promise.reject(this.notConnected());
+      if (!this.connection.send(message, relatedOf(message, options?.relatedRequestId))) return Promise.reject(this.notConnected());
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
@@ -140,4 +141,16 @@ function requestUrl(connection: ClientConnection): URL {
   // A Host header that is not a valid authority must not break the connection.
   const base = headers.host !== undefined && URL.canParse(`ws://${headers.host}`) ? `ws://${headers.host}` : 'ws://localhost';
   return URL.canParse(url, base) ? new URL(url, base) : new URL(base);
+}
+
+/**
+ * Which request a message of the SDK's belongs to, for edges with a response per request (HTTP): a
+ * response is its request's last word; progress, logs and requests to the client made while
+ * serving one carry the SDK's `relatedRequestId`.
+ */
+function relatedOf(message: JSONRPCMessage, relatedRequestId: RequestId | undefined): Related | string | undefined {
+  if ('id' in message && !('method' in message) && (typeof message.id === 'string' || typeof message.id === 'number')) {
+    return { request: requestKey(message.id), final: true };
+  }
+  return relatedRequestId === undefined ? undefined : requestKey(relatedRequestId);
 }

@@ -1,5 +1,7 @@
 import {
   CallToolParamsCodec,
+  CompleteParamsCodec,
+  CompletionMethod,
   GetPromptParamsCodec,
   PaginatedParamsCodec,
   PromptsMethod,
@@ -13,7 +15,7 @@ import type { MethodHost } from './method-host.js';
 import type { Page } from '../registries/paging.js';
 import type { ToolCallResult } from '../registries/tool-registry.js';
 
-/** tools/*, resources/* and prompts/*: thin adapters from params codecs to the registries. */
+/** tools/*, resources/*, prompts/* and completion/complete: thin adapters from params codecs to the registries. */
 // A flat method table: one entry per method, nothing to split.
 // eslint-disable-next-line max-lines-per-function
 export function featureMethods(host: MethodHost): [string, AnyMethodSpec][] {
@@ -34,6 +36,7 @@ export function featureMethods(host: MethodHost): [string, AnyMethodSpec][] {
       defineMethod({
         params: CallToolParamsCodec,
         eras: 'both',
+        inputRequired: true,
         handle: ({ params, session, id, ctx }) => {
           const started = host.now();
           const recorded = ({ result, outcome }: ToolCallResult): JsonObject => {
@@ -70,6 +73,7 @@ export function featureMethods(host: MethodHost): [string, AnyMethodSpec][] {
         params: ResourceUriParamsCodec,
         eras: 'both',
         cacheable: true,
+        inputRequired: true,
         handle: async ({ params, ctx }) => ({ contents: await host.resources.read(params.uri, ctx) }),
       }),
     ],
@@ -109,7 +113,16 @@ export function featureMethods(host: MethodHost): [string, AnyMethodSpec][] {
       defineMethod({
         params: GetPromptParamsCodec,
         eras: 'both',
+        inputRequired: true,
         handle: ({ params, ctx }) => host.prompts.get(params.name, params.arguments, ctx),
+      }),
+    ],
+    [
+      CompletionMethod.complete,
+      defineMethod({
+        params: CompleteParamsCodec,
+        eras: 'both',
+        handle: ({ params, ctx }) => host.completeArgument(params, ctx),
       }),
     ],
   ];

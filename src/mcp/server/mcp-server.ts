@@ -9,12 +9,14 @@ import { mcpStreamableHttp } from './mcp-http.js';
 import type { ToolCallEvent } from './method-host.js';
 import { DEFAULT_PAGE_SIZE } from '../registries/paging.js';
 import { DEFAULT_NOTIFICATION_RECEIPT_MS } from './notification-receipt.js';
+import { DEFAULT_REQUEST_STATE_TTL_MS } from './request-state.js';
 import type { PromptDefinition, PromptHandler, RegisteredPrompt } from '../registries/prompt-registry.js';
 import type {
   RegisteredResource,
   RegisteredResourceTemplate,
   ResourceDefinition,
   ResourceReader,
+  ResourceTemplateDefinition,
   ResourceTemplateReader,
 } from '../registries/resource-registry.js';
 import { ServerCore, type ServerErrorEvent, type SessionEvent } from './server-core.js';
@@ -57,6 +59,20 @@ export interface MCPServerOptions
    * never wait. Default 2000.
    */
   notificationReceiptMs?: number | false;
+  /**
+   * Handshake era (up to 2025-11-25): how long a handler's request to the client (`ctx.sample`,
+   * `ctx.elicit`, `ctx.listRoots`) waits for the answer when the call does not say, ms. On timeout
+   * the client is sent `notifications/cancelled` and the call rejects with `RequestTimeoutError`.
+   * Default 60000 (the official SDK's request timeout).
+   */
+  clientRequestTimeoutMs?: number;
+  /**
+   * Revision 2026-07-28: the `requestState` of `input_required` results, which the client echoes
+   * when it retries. `secret` signs it (HMAC-SHA256; at least 16 bytes): default 32 random bytes
+   * made at construction, so a retry is only understood by this process; give every server behind
+   * one address the same secret. `ttlMs`: how long a state stays good. Default `{ ttlMs: 600000 }`.
+   */
+  requestState?: { secret?: string | Uint8Array; ttlMs?: number };
 }
 
 /**
@@ -100,6 +116,8 @@ export class MCPServer {
       cache: { ttlMs: options.cache?.ttlMs ?? 0, scope: options.cache?.scope ?? 'private' },
       notificationReceiptMs:
         options.notificationReceiptMs === false ? undefined : nonNegative('notificationReceiptMs', options.notificationReceiptMs ?? DEFAULT_NOTIFICATION_RECEIPT_MS),
+      clientRequestTimeoutMs: positive('clientRequestTimeoutMs', options.clientRequestTimeoutMs ?? DEFAULT_CLIENT_REQUEST_TIMEOUT_MS),
+      requestState: { secret: options.requestState?.secret, ttlMs: positive('requestState.ttlMs', options.requestState?.ttlMs ?? DEFAULT_REQUEST_STATE_TTL_MS) },
       scheduler,
     });
     this.sessions$ = this.core.sessions$;
@@ -201,8 +219,11 @@ export class MCPServer {
     return this.core.resources.add(uri, definition, read);
   }
 
-  /** Adds a resource template (`{var}` matches one path segment, `{+var}` anything). */
-  registerResourceTemplate(uriTemplate: string, definition: Omit<ResourceDefinition, 'size'>, read: ResourceTemplateReader): RegisteredResourceTemplate {
+  /**
+   * Adds a resource template (`{var}` matches one path segment, `{+var}` anything); `complete`
+   * suggests values for its variables (`completion/complete`).
+   */
+  registerResourceTemplate(uriTemplate: string, definition: ResourceTemplateDefinition, read: ResourceTemplateReader): RegisteredResourceTemplate {
     return this.core.resources.addTemplate(uriTemplate, definition, read);
   }
 
@@ -221,7 +242,10 @@ export class MCPServer {
     this.core.notifyResourceUpdated(uri);
   }
 
-  /** Adds a prompt; `args` is a codec of string fields, listed as the prompt's arguments. */
+  /**
+   * Adds a prompt; `args` is a codec of string fields, listed as the prompt's arguments, and
+   * `complete` suggests values for them (`completion/complete`).
+   */
   registerPrompt<A extends t.Any>(name: string, definition: PromptDefinition<A>, get: PromptHandler<A>): RegisteredPrompt {
     return this.core.prompts.add(name, definition, get);
   }
@@ -241,6 +265,9 @@ export class MCPServer {
     return this.core.ping(sessionId, timeoutMs);
   }
 }
+
+/** `clientRequestTimeoutMs` when not set: the official SDK's request timeout. */
+const DEFAULT_CLIENT_REQUEST_TIMEOUT_MS = 60_000;
 
 /** `useTransport: false`: the transport with its extras off, as the seed's plain path had none of them. */
 const PLAIN_PATH = {
@@ -262,6 +289,8 @@ function transportOptionsOf(options: MCPServerOptions): ServerTransportOptions {
     pageSize: _pageSize,
     cache: _cache,
     notificationReceiptMs: _notificationReceiptMs,
+    clientRequestTimeoutMs: _clientRequestTimeoutMs,
+    requestState: _requestState,
     ...transportOptions
   } = options;
   return transportOptions;

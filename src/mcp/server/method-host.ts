@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
-import type { CacheScope, Implementation, RequestId, ServerCapabilities } from '../../protocol/index.js';
+import type { CacheScope, CompleteParams, CompleteResult, Implementation, RequestId, ServerCapabilities } from '../../protocol/index.js';
+import type { HandlerContext } from './handler-context.js';
 import type { PromptRegistry } from '../registries/prompt-registry.js';
 import type { ResourceRegistry } from '../registries/resource-registry.js';
 import type { McpSession, RequestEra } from './session.js';
@@ -31,5 +32,7 @@ export interface MethodHost {
   /** Announces the session on `sessions$` the first time it is known (handshake or first modern request). */
   announce(session: McpSession, era: RequestEra): void;
   recordToolCall(event: ToolCallEvent): void;
+  /** Answers `completion/complete` from the completers of prompts and resource templates. */
+  completeArgument(params: CompleteParams, ctx: HandlerContext): Promise<CompleteResult>;
   now(): number;
 }

@@ -21,6 +21,8 @@ export interface MethodSpec<P> {
   readonly beforeInitialize?: boolean;
   /** Modern results carry `ttlMs` and `cacheScope`. */
   readonly cacheable?: boolean;
+  /** 2026-07-28: the result may be `input_required` (its handler may ask the client for input): tools/call, prompts/get, resources/read. */
+  readonly inputRequired?: boolean;
   readonly handle: (call: MethodCall<P>) => JsonObject | Promise<JsonObject>;
 }
 
@@ -30,6 +32,7 @@ export interface AnyMethodSpec {
   readonly eras: 'legacy' | 'modern' | 'both';
   readonly beforeInitialize?: boolean;
   readonly cacheable?: boolean;
+  readonly inputRequired?: boolean;
   readonly handle: (call: MethodCall<unknown>) => JsonObject | Promise<JsonObject>;
 }
 

@@ -1,12 +1,16 @@
+import * as E from 'fp-ts/lib/Either.js';
 import { jsonRpcError, jsonRpcResult, JsonRpcErrorCode, MetaKey, type CacheScope, type Implementation, type JsonObject, type JsonRpcRequest, type RequestId } from '../../protocol/index.js';
 import { cutPeerText, TransportStoppedError } from '../../transport/index.js';
 import { ConnectionClosedError, McpError, ServerStoppingError } from '../mcp-error.js';
 import { ResourceNotFoundError } from '../registries/resource-registry.js';
 import { requestKey } from '../request-correlator.js';
+import type { InputChannel } from './client-requests.js';
 import { createHandlerContext } from './handler-context.js';
+import { openInputRound, type InputRound, type InputRoundSettings } from './input-round.js';
 import type { AnyMethodSpec, MethodCall } from './method-spec.js';
 import { progressTokenOf } from './negotiation.js';
 import { afterNotificationsRead, type ReceiptPolicy } from './notification-receipt.js';
+import { requestChannel, unavailableChannel } from './request-channel.js';
 import type { InFlightRequest, McpSession, RequestEra } from './session.js';
 
 /** What running a request needs from the server. */
@@ -18,6 +22,10 @@ export interface RunSettings {
   /** A handler threw something that is not an `McpError`: the client gets -32603, this gets the details. */
   readonly onInternalError: (error: unknown, session: McpSession, method: string) => void;
   readonly isStopping: () => boolean;
+  /** Handshake era: how long a handler's request to the client waits for its answer when the handler does not say, ms. */
+  readonly clientRequestTimeoutMs: number;
+  /** 2026-07-28: how input-required rounds seal their state, and for how long it is good. */
+  readonly inputRounds: InputRoundSettings;
 }
 
 /** A request the dispatcher admitted, with its params decoded. */
@@ -35,8 +43,9 @@ type Outcome = { readonly ok: true; readonly result: JsonObject } | { readonly o
  * Runs one admitted request and gives back its reply: at once when the handler answers at once
  * (the hot path, no allocation beyond the reply), else as a promise of it. The handler's signal is
  * aborted when its client is gone for good (`ConnectionClosedError`), when a stopping server's
- * drain is over (`ServerStoppingError`: what it answers within the stop grace still goes out), or
- * by `notifications/cancelled` (then no reply is sent at all).
+ * drain is over (`ServerStoppingError`: what it answers within the stop grace still goes out), by
+ * `notifications/cancelled` (then no reply is sent at all), or, in 2026-07-28, when its asking the
+ * client ended the round (`InputRequiredError`: the reply is the `input_required` result).
  *
  * Handlers run now, not on a later tick: `initialize` must take effect before the next frame of
  * the same burst, and synchronous answers go out in request order.
@@ -46,13 +55,28 @@ export function runRequest(admitted: AdmittedRequest, settings: RunSettings): Js
   const { id, method } = request;
   const key = requestKey(id);
   const controller = new AbortController();
+  // 2026-07-28: a request that may be answered input_required reads the answers its retry carries.
+  let round: InputRound | undefined;
+  if (era.kind === 'modern' && spec.inputRequired === true) {
+    const principal = session.authInfo?.clientId ?? null;
+    const opened = openInputRound({ method, params: request.params, principal }, settings.inputRounds, (reason) => controller.abort(reason));
+    if (E.isLeft(opened)) return jsonRpcError(id, opened.left.code, opened.left.message, opened.left.data);
+    round = opened.right;
+  }
   const entry: InFlightRequest = { id, method, controller, cancelled: false };
   session.inFlight.set(key, entry);
   // An object, not two lets: the handler's context sets these from callbacks.
   const state = { open: true, notified: false };
-  const ctx = createHandlerContext(session, id, era, controller.signal, progressTokenOf(request.params), {
-    isOpen: () => state.open && !entry.cancelled,
-    notified: () => (state.notified = true),
+  const isOpen = (): boolean => state.open && !entry.cancelled;
+  const ctx = createHandlerContext({
+    session,
+    requestId: id,
+    era,
+    signal: controller.signal,
+    progressToken: progressTokenOf(request.params),
+    link: { isOpen, notified: () => (state.notified = true) },
+    channel: (): InputChannel =>
+      round ?? (era.kind === 'modern' ? unavailableChannel(method) : requestChannel(session, { id, method, signal: controller.signal, isOpen }, settings.clientRequestTimeoutMs)),
   });
   const finish = (): void => {
     state.open = false;
@@ -74,6 +98,7 @@ export function runRequest(admitted: AdmittedRequest, settings: RunSettings): Js
   } catch (error) {
     outcome = { ok: false, error };
   }
+  if (round !== undefined) outcome = withInputRound(outcome, round);
   if (!(outcome instanceof Promise) && !state.notified) {
     finish();
     return reply(outcome);
@@ -99,6 +124,17 @@ export function runRequest(admitted: AdmittedRequest, settings: RunSettings): Js
     });
 }
 
+/**
+ * The outcome of a request whose handler may ask for input: once it asked something the client has
+ * not answered, the result is `input_required` (whatever the handler does after that; its signal
+ * is aborted and its pending asks reject).
+ */
+function withInputRound(outcome: Outcome | Promise<Outcome>, round: InputRound): Outcome | Promise<Outcome> {
+  if (!(outcome instanceof Promise) && !round.asked) return outcome;
+  const required = round.required.then((result): Outcome => ({ ok: true, result: { ...result } }));
+  return Promise.race([Promise.resolve(outcome).then((settled) => (round.asked ? required : settled)), required]);
+}
+
 /** Aborts `controller` when `signal` aborts, translating the transport's reasons into MCP's; returns the undo. */
 function followAbort(signal: AbortSignal | undefined, controller: AbortController): () => void {
   if (!signal) return () => undefined;
@@ -120,7 +156,7 @@ function followAbort(signal: AbortSignal | undefined, controller: AbortControlle
 function shape(result: JsonObject, era: RequestEra, cacheable: boolean, settings: RunSettings): JsonObject {
   if (era.kind === 'legacy') return result;
   const shaped: JsonObject = { ...result, resultType: result['resultType'] ?? 'complete' };
-  if (cacheable) {
+  if (cacheable && shaped['resultType'] === 'complete') {
     shaped['ttlMs'] ??= settings.cache.ttlMs;
     shaped['cacheScope'] ??= settings.cache.scope;
   }

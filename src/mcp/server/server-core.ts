@@ -5,18 +5,23 @@ import {
   ResourcesMethod,
   ToolsMethod,
   type CacheScope,
+  type CompleteParams,
+  type CompleteResult,
   type Implementation,
   type JsonObject,
   type ServerCapabilities,
 } from '../../protocol/index.js';
 import type { AuthInfo, CloseInfo } from '../../transport/index.js';
+import { complete } from '../registries/completions.js';
 import { Dispatcher, type DispatchResult } from './dispatcher.js';
+import type { HandlerContext } from './handler-context.js';
 import { featureMethods } from './feature-methods.js';
 import { lifecycleMethods, lifecycleNotifications } from './lifecycle-methods.js';
 import { ConnectionClosedError } from '../mcp-error.js';
 import type { MethodHost, ToolCallEvent } from './method-host.js';
 import { PromptRegistry } from '../registries/prompt-registry.js';
 import { RequestCorrelator } from '../request-correlator.js';
+import { RequestStateSeal } from './request-state.js';
 import { ResourceRegistry } from '../registries/resource-registry.js';
 import { McpSession, type McpPeer, type RequestEra } from './session.js';
 import { ToolRegistry } from '../registries/tool-registry.js';
@@ -49,15 +54,20 @@ export interface ServerCoreOptions {
   readonly cache: { readonly ttlMs: number; readonly scope: CacheScope };
   /** How long a reply after notifications of its request waits for the client's read receipt, ms; `undefined`: it does not wait. */
   readonly notificationReceiptMs: number | undefined;
+  /** Handshake era: how long a handler's request to the client waits for the answer, ms. */
+  readonly clientRequestTimeoutMs: number;
+  /** 2026-07-28: the secret that signs `requestState` (random when not given) and how long a state is good, ms. */
+  readonly requestState: { readonly secret: string | Uint8Array | undefined; readonly ttlMs: number };
   readonly scheduler: SchedulerLike;
 }
 
-/** Everything a client may use: tools, resources (with subscriptions), prompts, logging. */
+/** Everything a client may use: tools, resources (with subscriptions), prompts, logging, completions. */
 const CAPABILITIES: ServerCapabilities = {
   tools: { listChanged: true },
   resources: { subscribe: true, listChanged: true },
   prompts: { listChanged: true },
   logging: {},
+  completions: {},
 };
 
 /**
@@ -94,6 +104,8 @@ export class ServerCore implements MethodHost {
       cache: options.cache,
       isStopping: () => this.stopping,
       notificationReceipt: options.notificationReceiptMs === undefined ? undefined : { timeoutMs: options.notificationReceiptMs, scheduler: options.scheduler },
+      clientRequestTimeoutMs: options.clientRequestTimeoutMs,
+      inputRounds: { seal: new RequestStateSeal(options.requestState.secret), ttlMs: options.requestState.ttlMs, now: () => options.scheduler.now() },
       onInternalError: (error, session, method) => this.errorsSubject.next({ error, context: `method ${method}`, sessionId: session.id }),
       onAdmitted: (session, era) => {
         if (era.kind === 'modern') this.announce(session, era);
@@ -168,6 +180,11 @@ export class ServerCore implements MethodHost {
 
   recordToolCall(event: ToolCallEvent): void {
     this.toolCallsSubject.next(event);
+  }
+
+  completeArgument(params: CompleteParams, ctx: HandlerContext): Promise<CompleteResult> {
+    const source = { promptCompleters: (name: string) => this.prompts.promptCompleters(name), templateCompleters: (uri: string) => this.resources.templateCompleters(uri) };
+    return complete(params, source, ctx, (error, context) => this.errorsSubject.next({ error, context, sessionId: ctx.sessionId }));
   }
 
   /** The live sessions' ids. */

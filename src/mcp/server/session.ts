@@ -29,8 +29,13 @@ export interface McpPeer {
   readonly authInfo?: AuthInfo | undefined;
   /** Aborted when work for this peer should stop (gone, or the server's drain is over). */
   readonly signal?: AbortSignal;
-  /** Serialises and sends; false when the socket is no longer open. Throws if `message` is not serialisable. */
-  send(message: JsonObject): boolean;
+  /**
+   * Serialises and sends; false when the socket is no longer open. Throws if `message` is not
+   * serialisable. `relatedTo` is the key (`requestKey(id)`, as the transport's `requestKey` option
+   * keys requests) of the client's request the message belongs to (progress, log, a request to the
+   * client made while serving it); an edge with a stream per request sends it there.
+   */
+  send(message: JsonObject, relatedTo?: string): boolean;
   close(code?: number, reason?: string): void;
   /**
    * Emits once, then completes, when the client has read everything sent to it before the call,
@@ -115,14 +120,18 @@ export class McpSession {
     return this.handshake !== 'new';
   }
 
-  /** Sends one message; a message that cannot be serialised is reported to the caller by a throw. */
-  send(message: JsonObject): boolean {
-    return this.peer.send(message);
+  /**
+   * Sends one message; a message that cannot be serialised is reported to the caller by a throw.
+   * `relatedTo`: the id of the request it belongs to, if any.
+   */
+  send(message: JsonObject, relatedTo?: RequestId): boolean {
+    return this.peer.send(message, keyOf(relatedTo));
   }
 
-  notify(method: string, params?: JsonObject): boolean {
+  /** Sends a notification, tied to the request `relatedTo` when it is sent while serving one. */
+  notify(method: string, params?: JsonObject, relatedTo?: RequestId): boolean {
     try {
-      return this.peer.send(jsonRpcNotification(method, params));
+      return this.peer.send(jsonRpcNotification(method, params), keyOf(relatedTo));
     } catch {
       return false;
     }
@@ -168,14 +177,19 @@ export class McpSession {
     return [...this.listens.values()].filter((listen) => listen.filter.resourceSubscriptions?.includes(uri) === true);
   }
 
-  /** Sends a notification on a listen stream, tagged with its subscription id. */
+  /** Sends a notification on a listen stream, tagged with its subscription id and tied to the listen request. */
   notifyListener(listen: Listen, method: string, params: JsonObject = {}): boolean {
     const meta = (params['_meta'] as JsonObject | undefined) ?? {};
-    return this.notify(method, { ...params, _meta: { ...meta, [MetaKey.subscriptionId]: listen.id } });
+    return this.notify(method, { ...params, _meta: { ...meta, [MetaKey.subscriptionId]: listen.id } }, listen.id);
   }
 }
 
 /** Whether a message at `level` passes the threshold `minimum` (`undefined`: everything passes). */
 export function levelPasses(level: LoggingLevel, minimum: LoggingLevel | undefined): boolean {
   return minimum === undefined || LOGGING_LEVELS.indexOf(level) >= LOGGING_LEVELS.indexOf(minimum);
+}
+
+/** The transport's key for a request id (see `jsonRpcRequestKey`), as `send`'s `relatedTo` wants it. */
+function keyOf(id: RequestId | undefined): string | undefined {
+  return id === undefined ? undefined : requestKey(id);
 }

@@ -51,9 +51,11 @@ export interface ClientConnection extends ClientInfo {
   /**
    * Serialises and sends one message. Throws only if `message` cannot be serialised. `relatedTo`
    * names the request it belongs to (its key, by the transport's `requestKey` option): an edge that
-   * answers each request on its own response (Streamable HTTP) sends it there.
+   * answers each request on its own response (Streamable HTTP) sends it there. Pass
+   * `{ request, final: true }` for the request's last message (its response), after which that
+   * response may end; a string means more may follow.
    */
-  send(message: JsonObject, relatedTo?: string): boolean;
+  send(message: JsonObject, relatedTo?: string | Related): boolean;
   /** Closes its connection with `code` (default 1000) and `reason`. */
   close(code?: number, reason?: string): void;
   /** Drops its connection without a close handshake. */
@@ -164,8 +166,9 @@ export class Connection implements ClientConnection, HeartbeatPeer, HandledClien
     return this.ended;
   }
 
-  send(message: JsonObject, relatedTo?: string): boolean {
-    return this.write(JSON.stringify(message), undefined, relatedTo === undefined ? undefined : { request: relatedTo, final: false });
+  send(message: JsonObject, relatedTo?: string | Related): boolean {
+    const related = typeof relatedTo === 'string' ? { request: relatedTo, final: false } : relatedTo;
+    return this.write(JSON.stringify(message), undefined, related);
   }
 
   /**
