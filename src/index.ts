@@ -97,4 +97,7 @@ export {
   ResourceNotFoundError,
   ClientRequestError,
   InputRequiredError,
+  HttpStatusError,
+  HttpAuthError,
+  SessionNotFoundError,
 } from './mcp/index.js';

@@ -45,11 +45,14 @@ const MCP_ERRORS = [
   'CancelledError',
   'ClientRequestError',
   'ConnectionClosedError',
+  'HttpAuthError',
+  'HttpStatusError',
   'InputRequiredError',
   'McpError',
   'RequestTimeoutError',
   'ResourceNotFoundError',
   'ServerStoppingError',
+  'SessionNotFoundError',
   'ToolError',
 ];
 

@@ -58,6 +58,9 @@ export {
   CancelledError,
   ClientRequestError,
   InputRequiredError,
+  HttpStatusError,
+  HttpAuthError,
+  SessionNotFoundError,
 } from './mcp-error.js';
 
 // What handlers ask of clients, and clients answer.

@@ -65,6 +65,38 @@ export class RequestTimeoutError extends McpError {
 }
 
 /**
+ * Client side, Streamable HTTP: the server answered an HTTP request with an error status that
+ * carries no JSON-RPC error of its own (a 5xx, a 4xx with a body that is not JSON-RPC, an
+ * unexpected content type), or the request could not be completed for an HTTP reason. The code
+ * is -32000, as the SDK's Streamable HTTP server uses for HTTP-level errors; `status` is the HTTP
+ * status (0 when the problem is not a status, e.g. an unexpected content type on a 200).
+ */
+export class HttpStatusError extends McpError {
+  constructor(
+    message: string,
+    /** The HTTP status the server answered with, 0 when none applies. */
+    readonly status: number,
+    options?: { cause?: unknown },
+  ) {
+    super(JsonRpcErrorCode.ConnectionClosed, message, { status }, options);
+  }
+}
+
+/**
+ * Client side, Streamable HTTP: the server refused the credentials (401) or what they allow (403).
+ * The message names the status; nothing is retried: fix the token or the headers and connect again.
+ */
+export class HttpAuthError extends HttpStatusError {}
+
+/**
+ * Client side, Streamable HTTP: the server no longer knows the client's session (HTTP 404 on a
+ * request that named it: the session expired, was ended, or the server restarted). Calls in flight
+ * fail with it, as a dropped connection's do; `SimpleMCPClient` then initializes a new session once
+ * by itself.
+ */
+export class SessionNotFoundError extends ConnectionClosedError {}
+
+/**
  * Thrown by a tool handler to report a failure the model should see: its message is sent verbatim
  * in an `isError: true` result. Any other error is reported with a generic message (details stay on
  * the server's `errors$`), so internals never leak to clients.

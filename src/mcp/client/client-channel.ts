@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { JsonObject } from '../../protocol/index.js';
+import type { JsonObject, RequestId } from '../../protocol/index.js';
 import { WebSocketClientTransport, type ClientState, type ClientTransportOptions, type SessionOutcome } from '../../transport/index.js';
 
 /**
@@ -17,8 +17,22 @@ export interface ClientChannel {
    * offers no sessions or the channel does not ask for them.
    */
   readonly session$: Observable<SessionOutcome>;
+  /**
+   * The server ended the session on its own (Streamable HTTP: a 404 on a request that named it):
+   * calls in flight fail with the error, and the client initializes a new session. Optional.
+   */
+  readonly expired$?: Observable<Error>;
+  /** Problems that are nobody's call (a stream that cannot be reopened, an event that is not JSON). Optional. */
+  readonly problems$?: Observable<Error>;
+  /**
+   * Requests of the server the channel can no longer hear about (Streamable HTTP: they came on the
+   * stream of a call that is over): their handlers are aborted as if the server had cancelled them. Optional.
+   */
+  readonly orphaned$?: Observable<{ readonly requestId: RequestId; readonly reason: string }>;
   start(): Promise<void>;
   send(message: JsonObject): Promise<void>;
+  /** The call with this id is over, however it ended: a channel holding something open for it may let go. Optional. */
+  release?(id: RequestId): void;
   stop(): Promise<void>;
 }
 

@@ -11,9 +11,11 @@ import {
   type InitializeResult,
   type JsonObject,
   type JsonRpcResponse,
+  type RequestId,
 } from '../../protocol/index.js';
 import type { ClientState, SessionOutcome } from '../../transport/index.js';
-import { PLAIN_CLIENT, transportChannel, type ClientChannel } from './client-channel.js';
+import type { ClientChannel } from './client-channel.js';
+import { channelFor } from './channel-for-url.js';
 import { decodeResult } from './client-results.js';
 import { ConnectionClosedError, McpError } from '../mcp-error.js';
 import { RequestCorrelator } from '../request-correlator.js';
@@ -25,6 +27,10 @@ export interface LifecycleHooks {
   readonly onMessage: (message: JsonObject) => void;
   /** A re-initialization failed for another reason than one more drop: the client reports it and disconnects. */
   readonly onFatal: (error: Error) => void;
+  /** A problem of the connection that is nobody's call (Streamable HTTP: an event stream that cannot be reopened). */
+  readonly reportError: (error: Error) => void;
+  /** A request of the server will hear no more from it (Streamable HTTP: its stream was let go): its handler is aborted. */
+  readonly orphaned: (requestId: RequestId, reason: string) => void;
   /** What `initialize` declares: the option's capabilities with those of the registered handlers. */
   readonly capabilities: () => ClientCapabilities;
 }
@@ -78,16 +84,16 @@ export class ClientLifecycle {
   /** Opens the channel and performs the first handshake. */
   async open(): Promise<InitializeResult> {
     this.stateSubject.next('connecting');
-    const channel =
-      this.options.useTransport === false
-        ? transportChannel(this.url, { ...this.options.transport, ...PLAIN_CLIENT, scheduler: this.scheduler })
-        : transportChannel(this.url, { ...this.options.transport, resume: this.options.resume ?? true, scheduler: this.scheduler });
+    const channel = channelFor(this.url, this.options, this.scheduler);
     this.channel = channel;
     // The session outcome of an open arrives before any message of that connection.
     this.wiring = new Subscription();
     this.wiring.add(channel.session$.subscribe((outcome) => this.onSessionOutcome(outcome)));
     this.wiring.add(channel.messages$.subscribe((message) => this.onMessage(message)));
     this.wiring.add(channel.state$.subscribe({ next: (state) => this.onChannelState(state), complete: () => this.onChannelState('closed') }));
+    if (channel.expired$) this.wiring.add(channel.expired$.subscribe((error) => this.renewSession(error)));
+    if (channel.problems$) this.wiring.add(channel.problems$.subscribe((error) => this.hooks.reportError(error)));
+    if (channel.orphaned$) this.wiring.add(channel.orphaned$.subscribe(({ requestId, reason }) => this.hooks.orphaned(requestId, reason)));
     try {
       await channel.start();
     } catch (error) {
@@ -153,6 +159,8 @@ export class ClientLifecycle {
         this.requireChannel()
           .send(jsonRpcRequest(id, name, body))
           .catch((error: unknown) => {
+            // The channel's typed errors (HTTP statuses, an expired session) say more than "could not be sent".
+            if (error instanceof McpError) throw error;
             throw new ConnectionClosedError(`${name} could not be sent: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
           }),
       onAbandoned: (id, reason) => {
@@ -163,9 +171,10 @@ export class ClientLifecycle {
         }
       },
     });
-    if (!onSettled) return pending;
     return pending.finally(() => {
-      if (sentId !== undefined) onSettled(sentId);
+      if (sentId === undefined) return;
+      this.channel?.release?.(sentId);
+      onSettled?.(sentId);
     });
   }
 
@@ -276,6 +285,20 @@ export class ClientLifecycle {
     this.correlator.failAll(new ConnectionClosedError(why));
     // Before the first handshake finished, failing its initialize is what rejects connect().
     if (this.everReady) this.reinitialize();
+  }
+
+  /**
+   * The server ended the session on its own (a Streamable HTTP 404): calls in flight fail with
+   * `error`, and the client initializes a new session, once; if that fails too, the client reports
+   * it and disconnects (over HTTP no reconnection will bring another try).
+   */
+  private renewSession(error: Error): void {
+    if (this.stopped) return;
+    this.correlator.failAll(error);
+    // Before the first handshake finished, failing its initialize is what rejects connect().
+    if (!this.everReady) return;
+    this.stateSubject.next('reconnecting');
+    this.handshake().catch((failure: unknown) => this.hooks.onFatal(failure instanceof Error ? failure : new Error(String(failure))));
   }
 
   private reinitialize(): void {

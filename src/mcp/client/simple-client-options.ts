@@ -8,9 +8,15 @@ export interface SimpleMCPClientOptions {
   host?: string;
   /** Server port. Default 3001. Ignored when `url` is given. */
   port?: number;
-  /** The full `ws://` / `wss://` URL, instead of host and port. */
+  /**
+   * The full URL, instead of host and port: `ws://` or `wss://` for WebSocket, `http://` or
+   * `https://` for MCP's Streamable HTTP transport.
+   */
   url?: string;
-  /** `true` (default): over `WebSocketClientTransport`, which reconnects; `false`: one plain ws socket (legacy path). */
+  /**
+   * `true` (default): over `WebSocketClientTransport`, which reconnects; `false`: one plain ws
+   * socket (legacy path). Over HTTP, `false` means broken event streams are not resumed.
+   */
   useTransport?: boolean;
   /**
    * Ask the server for a resumable session (transport path only). After a short drop the MCP
@@ -26,8 +32,16 @@ export interface SimpleMCPClientOptions {
   protocolVersion?: string;
   /** Default timeout of every request, ms. Default 60000. */
   requestTimeoutMs?: number;
-  /** Options of the underlying `WebSocketClientTransport` (reconnect policy, heartbeat, queue, headers, …). */
+  /**
+   * Options of the underlying `WebSocketClientTransport` (reconnect policy, heartbeat, queue,
+   * headers, …). Over Streamable HTTP, these count: `headers` (on every request), `reconnect`
+   * (how broken event streams are resumed; default `{ maxRetries: 10, initialDelay: 500, maxDelay: 30000 }`),
+   * `connectTimeout` (bound on the wait for response headers of a GET, a DELETE or a notification,
+   * ms; default 10000), `maxMessageSize` (default 10 MiB) and `random`; the others are WebSocket's.
+   */
   transport?: Omit<ClientTransportOptions, 'protocols' | 'messageHandler' | 'scheduler' | 'resume'>;
+  /** Over `http://` and `https://`: the `fetch` to send requests with (a custom TLS agent, a proxy). Default the global `fetch`. */
+  fetch?: typeof fetch;
   /** Time source for timeouts; tests pass a virtual one. */
   scheduler?: SchedulerLike;
 }
