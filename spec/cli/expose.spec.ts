@@ -4,14 +4,17 @@
  * closing only its own client, a cap on processes, an idle timeout.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { WebSocketClientTransport as SdkWebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { SimpleMCPClient } from '../../src/mcp/index.js';
+import { ConnectionClosedError, HttpAuthError, SessionNotFoundError, SimpleMCPClient, type Progress } from '../../src/mcp/index.js';
 import type { CallToolResult, JsonObject } from '../../src/protocol/index.js';
 import { closeAll, track } from '../support/resources.js';
 import { RawClient, unusedPort } from '../support/sockets.js';
+import { post } from '../mcp/support/http-requests.js';
 import { CliProcess, fixtureCommand, gone, isRunning } from './support/cli-process.js';
+import { runInProcess } from './support/in-process.js';
 
 beforeAll(() => {
   // Node 20 has no global WebSocket; the SDK transport needs one.
@@ -19,11 +22,11 @@ beforeAll(() => {
 });
 afterEach(closeAll);
 
-/** Starts `expose` on a free port with the fixture server; resolves with the process and the URL it prints. */
-async function expose(...options: string[]): Promise<{ cli: CliProcess; url: string }> {
+/** Starts `expose` on a free port with the fixture server; resolves with the process and the URLs it prints. */
+async function expose(...options: string[]): Promise<{ cli: CliProcess; url: string; httpUrl: string }> {
   const cli = CliProcess.start(['expose', '--port', '0', ...options, '--', ...fixtureCommand('stdio-server')]);
-  const [, url = ''] = await cli.stderrLine(/listening on (ws:\/\/\S+?);/);
-  return { cli, url };
+  const [, url = '', httpUrl = ''] = await cli.stderrLine(/listening on (ws:\/\/\S+) and (http:\/\/\S+?);/);
+  return { cli, url, httpUrl };
 }
 
 /** What `whoami` says: the pid of the process that answered, and how many times it was asked. */
@@ -171,7 +174,7 @@ describe('nexus-mcp expose', () => {
   it('exits with 1 when the port is taken or the command cannot be found', async () => {
     const port = String(await unusedPort());
     const { cli } = await expose();
-    const [, taken = ''] = /:(\d+)$/.exec((await cli.stderrLine(/listening on (ws:\/\/\S+?);/))[1] ?? '') ?? [];
+    const [, taken = ''] = /:(\d+)$/.exec((await cli.stderrLine(/listening on (ws:\/\/\S+) and/))[1] ?? '') ?? [];
     const busy = await CliProcess.run(['expose', '--port', taken, '--', ...fixtureCommand('stdio-server')]);
     expect(busy.code).toBe(1);
     expect(busy.stderr).toContain(taken);
@@ -179,5 +182,101 @@ describe('nexus-mcp expose', () => {
     const missing = await CliProcess.run(['expose', '--port', port, '--', 'no-such-command-for-nexus-mcp']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no-such-command-for-nexus-mcp');
+  });
+});
+
+describe('nexus-mcp expose over Streamable HTTP', () => {
+  const INITIALIZE = { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw-http', version: '1' } };
+
+  it('gives a WebSocket client and an HTTP client their own processes at once, and stops the HTTP one’s on DELETE', async () => {
+    const { url, httpUrl } = await expose();
+    const overWs = track(new SimpleMCPClient({ url, transport: { reconnect: false, heartbeat: false } }), (c) => c.disconnect());
+    const overHttp = track(new Client({ name: 'sdk-http', version: '1.0.0' }), (c) => c.close());
+    const httpTransport = new StreamableHTTPClientTransport(new URL(httpUrl));
+    await Promise.all([overWs.connect(), overHttp.connect(httpTransport)]);
+    expect(overHttp.getServerVersion()).toEqual({ name: 'cli-fixture', version: '1.0.0' });
+
+    const [ws, http] = await Promise.all([overWs.callTool('whoami'), overHttp.callTool({ name: 'whoami', arguments: {} })]);
+    const httpAgain = whoamiOf(await overHttp.callTool({ name: 'whoami', arguments: {} }));
+    expect(whoamiOf(http).pid).not.toBe(whoamiOf(ws).pid);
+    expect(httpAgain).toEqual({ pid: whoamiOf(http).pid, calls: 2 });
+    expect(whoamiOf(await overWs.callTool('whoami'))).toEqual({ pid: whoamiOf(ws).pid, calls: 2 });
+
+    await httpTransport.terminateSession();
+    await gone(whoamiOf(http).pid);
+    expect(whoamiOf(await overWs.callTool('whoami'))).toEqual({ pid: whoamiOf(ws).pid, calls: 3 });
+  });
+
+  it('passes request ids through untouched over HTTP: strings stay strings, numbers stay numbers', async () => {
+    const { httpUrl } = await expose();
+    const opened = await post(httpUrl, { jsonrpc: '2.0', id: 'abc-1', method: 'initialize', params: INITIALIZE });
+    expect(opened.json).toMatchObject({ jsonrpc: '2.0', id: 'abc-1', result: { serverInfo: { name: 'cli-fixture' } } });
+    const session = { 'mcp-session-id': opened.headers.get('mcp-session-id') ?? '' };
+    expect((await post(httpUrl, { jsonrpc: '2.0', method: 'notifications/initialized' }, session)).status).toBe(202);
+    const called = await post(httpUrl, { jsonrpc: '2.0', id: 'xyz-2', method: 'tools/call', params: { name: 'echo', arguments: { text: 'hi' } } }, session);
+    expect(called.json).toEqual({ jsonrpc: '2.0', id: 'xyz-2', result: { content: [{ type: 'text', text: 'hi' }] } });
+    expect((await post(httpUrl, { jsonrpc: '2.0', id: 7, method: 'ping' }, session)).json).toEqual({ jsonrpc: '2.0', id: 7, result: {} });
+    expect((await post(httpUrl, { jsonrpc: '2.0', id: '7', method: 'ping' }, session)).json).toEqual({ jsonrpc: '2.0', id: '7', result: {} });
+  });
+
+  it('delivers a process’s progress over HTTP on its request’s stream, to the SDK client and to SimpleMCPClient', async () => {
+    const { httpUrl } = await expose();
+    const sdk = track(new Client({ name: 'sdk-http', version: '1.0.0' }), (c) => c.close());
+    await sdk.connect(new StreamableHTTPClientTransport(new URL(httpUrl)));
+    const sdkProgress: number[] = [];
+    const result = await sdk.callTool({ name: 'progress', arguments: { n: 3 } }, undefined, { onprogress: (update) => sdkProgress.push(update.progress) });
+    expect(result).toEqual({ content: [{ type: 'text', text: '3 steps' }] });
+    expect(sdkProgress).toEqual([1, 2, 3]);
+
+    // On the wire: the POST's own response is an event stream carrying the progress, then the reply.
+    const opened = await post(httpUrl, { jsonrpc: '2.0', id: 1, method: 'initialize', params: INITIALIZE });
+    const session = { 'mcp-session-id': opened.headers.get('mcp-session-id') ?? '' };
+    await post(httpUrl, { jsonrpc: '2.0', method: 'notifications/initialized' }, session);
+    const streamed = await post(httpUrl, { jsonrpc: '2.0', id: 'p-1', method: 'tools/call', params: { name: 'progress', arguments: { n: 2 }, _meta: { progressToken: 'tok' } } }, session);
+    expect(streamed.headers.get('content-type')).toBe('text/event-stream');
+    const events = streamed.text.split('\n').filter((line) => line.startsWith('data: ')).map((line) => JSON.parse(line.slice(6)) as unknown);
+    expect(events).toEqual([
+      { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'tok', progress: 1, total: 2 } },
+      { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'tok', progress: 2, total: 2 } },
+      { jsonrpc: '2.0', id: 'p-1', result: { content: [{ type: 'text', text: '2 steps' }] } },
+    ]);
+
+    const simple = track(new SimpleMCPClient({ url: httpUrl }), (c) => c.disconnect());
+    await simple.connect();
+    const progress: Progress[] = [];
+    expect(await simple.callTool('progress', { n: 2 }, { onProgress: (update) => progress.push(update) })).toEqual({ content: [{ type: 'text', text: '2 steps' }] });
+    expect(progress).toEqual([
+      { progress: 1, total: 2 },
+      { progress: 2, total: 2 },
+    ]);
+  });
+
+  it('ends only its own client’s HTTP session when a process crashes; that client starts afresh with a new process', async () => {
+    const { httpUrl } = await expose();
+    const [crashing, bystander] = [httpUrl, httpUrl].map((at) => track(new SimpleMCPClient({ url: at }), (c) => c.disconnect()));
+    if (!crashing || !bystander) throw new Error('two clients');
+    await Promise.all([crashing.connect(), bystander.connect()]);
+    const doomed = whoamiOf(await crashing.callTool('whoami'));
+    const survivor = whoamiOf(await bystander.callTool('whoami'));
+
+    await expect(crashing.callTool('crash')).rejects.toBeInstanceOf(ConnectionClosedError);
+    await gone(doomed.pid);
+    await expect(crashing.callTool('whoami')).rejects.toBeInstanceOf(SessionNotFoundError);
+    // The call waits for the new session (and its new process) to be ready.
+    const fresh = whoamiOf(await crashing.callTool('whoami'));
+    expect(fresh.pid).not.toBe(doomed.pid);
+    expect(whoamiOf(await bystander.callTool('whoami'))).toEqual({ pid: survivor.pid, calls: 2 });
+  });
+
+  it('with --token, answers HTTP requests without it with 401, which tools reports', async () => {
+    const { httpUrl } = await expose('--token', 's3cret');
+    const refused = await new SimpleMCPClient({ url: httpUrl }).connect().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(HttpAuthError);
+    const wrong = await runInProcess(['tools', httpUrl, '--token', 'wrong']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('HTTP 401');
+    const right = await runInProcess(['tools', httpUrl, '--token', 's3cret', '--json']);
+    expect(right.code).toBe(0);
+    expect((JSON.parse(right.stdout) as { name: string }[]).map((tool) => tool.name)).toEqual(['whoami', 'echo', 'progress', 'crash']);
   });
 });

@@ -12,6 +12,8 @@ import { runInProcess } from './support/in-process.js';
 
 let demo: ChildProcess | undefined;
 let url = '';
+/** The demo server answers Streamable HTTP on the same port and path as WebSocket. */
+const httpUrl = (): string => url.replace(/^ws:/, 'http:');
 
 beforeAll(async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo-server.ts'], { cwd: repoRoot, env: { ...process.env, PORT: '0' } });
@@ -91,5 +93,33 @@ describe('nexus-mcp call', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('-32602');
+  });
+});
+
+describe('over Streamable HTTP (http:// URLs)', () => {
+  it('lists the tools', async () => {
+    const run = await runInProcess(['tools', httpUrl(), '--json']);
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as { name: string }[]).map((tool) => tool.name).sort()).toEqual(['add', 'clock', 'count', 'echo', 'weather']);
+  });
+
+  it('calls a tool, as a process of its own', async () => {
+    const run = await CliProcess.run(['call', httpUrl(), 'weather', '{"city":"Oslo"}', '--json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ structuredContent: { city: 'Oslo', celsius: 22, sky: 'cloudy' } });
+  });
+
+  it('exits with 1 naming the server error code for a tool the server does not have', async () => {
+    const run = await runInProcess(['call', httpUrl(), 'no_such_tool']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('-32602');
+  });
+
+  it('exits with 1 and says why when nothing listens at the URL', async () => {
+    const run = await runInProcess(['tools', `http://127.0.0.1:${await unusedPort()}/mcp`]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/ECONNREFUSED/);
   });
 });

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { ConnectionClosedError, McpError, RequestTimeoutError, type SimpleMCPClient } from '../mcp/index.js';
+import { ConnectionClosedError, HttpStatusError, McpError, RequestTimeoutError, type SimpleMCPClient } from '../mcp/index.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { decodeTextFrame, type JsonObject } from '../protocol/index.js';
 import { ExitCode, printHelp, UsageError, type Command } from './command.js';
@@ -18,7 +18,7 @@ const CLIENT_OPTIONS = {
 } as const;
 
 const CLIENT_OPTIONS_HELP = `Options:
-  --header 'Name: value'  Extra header on the connection request (repeatable)
+  --header 'Name: value'  Extra header on the connection request, or on every HTTP request (repeatable)
   --token <token>         Send "Authorization: Bearer <token>"
   --json                  Print compact JSON on one line (default: pretty, indented)
   --timeout-ms <ms>       Give up connecting, or waiting for a reply, after this long (default ${DEFAULT_CLIENT_TIMEOUT_MS})
@@ -31,15 +31,16 @@ export const toolsCommand: Command = {
   summary: 'List the tools of an MCP server',
   help: `Usage: nexus-mcp tools <url> [options]
 
-Connects to the MCP server at <url> (ws:// or wss://), lists its tools (every page) and prints
-them as a JSON array on stdout.
+Connects to the MCP server at <url> (ws:// or wss:// for WebSocket, http:// or https:// for
+Streamable HTTP), lists its tools (every page) and prints them as a JSON array on stdout.
 
 ${CLIENT_OPTIONS_HELP}
 
 ${EXIT_CODES_HELP}
 
-Example:
-  nexus-mcp tools ws://127.0.0.1:3001`,
+Examples:
+  nexus-mcp tools ws://127.0.0.1:3001
+  nexus-mcp tools http://127.0.0.1:3001/mcp --token "$TOKEN"`,
   run: async (args, io) => {
     const parsed = parseCommandLine(args, CLIENT_OPTIONS);
     if (parsed === 'help') return printHelp(io, toolsCommand);
@@ -56,16 +57,18 @@ export const callCommand: Command = {
   summary: 'Call one tool of an MCP server and print its result',
   help: `Usage: nexus-mcp call <url> <tool> ['<json arguments>'] [options]
 
-Connects to the MCP server at <url> (ws:// or wss://), calls <tool> with the arguments (a JSON
-object; default {}) and prints the result (content, structuredContent, isError) as JSON on stdout.
+Connects to the MCP server at <url> (ws:// or wss:// for WebSocket, http:// or https:// for
+Streamable HTTP), calls <tool> with the arguments (a JSON object; default {}) and prints the
+result (content, structuredContent, isError) as JSON on stdout.
 A result with "isError": true is printed too, and the command exits with 1.
 
 ${CLIENT_OPTIONS_HELP}
 
 ${EXIT_CODES_HELP}
 
-Example:
-  nexus-mcp call ws://127.0.0.1:3001 add '{"a": 2, "b": 40}'`,
+Examples:
+  nexus-mcp call ws://127.0.0.1:3001 add '{"a": 2, "b": 40}'
+  nexus-mcp call http://127.0.0.1:3001 add '{"a": 2, "b": 40}'`,
   run: async (args, io) => {
     const parsed = parseCommandLine(args, CLIENT_OPTIONS);
     if (parsed === 'help') return printHelp(io, callCommand);
@@ -98,8 +101,9 @@ async function withClient(url: string, values: ClientValues, work: (client: Simp
     await client.connect();
     return await work(client);
   } catch (error) {
-    // The client's own McpErrors (connection closed, timeout) speak for themselves; the server's carry its code.
-    if (error instanceof McpError && !(error instanceof ConnectionClosedError) && !(error instanceof RequestTimeoutError)) {
+    // The client's own McpErrors (connection closed, timeout, an HTTP status) speak for themselves; the server's carry its code.
+    const ours = error instanceof ConnectionClosedError || error instanceof RequestTimeoutError || error instanceof HttpStatusError;
+    if (error instanceof McpError && !ours) {
       throw new Error(`the server answered with error ${error.code}: ${error.message}`, { cause: error });
     }
     throw error;

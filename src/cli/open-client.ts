@@ -14,24 +14,31 @@ export interface McpClientSettings {
 /**
  * A client for the server at `url`, chosen by its scheme: the one place the CLI decides how to
  * speak to a URL. `ws://` and `wss://` go over `SimpleMCPClient`'s WebSocket transport, without
- * reconnection (a one-shot command should fail fast, not retry). `http://` and `https://` will go
- * to the same client once it speaks Streamable HTTP; until then they are refused as usage errors.
+ * reconnection (a one-shot command should fail fast, not retry). `http://` and `https://` go over
+ * its Streamable HTTP transport; a reply stream that breaks is still resumed (`Last-Event-ID`),
+ * since that is how the protocol delivers a reply, within the request's timeout.
  */
 export function openMcpClient(url: string, settings: McpClientSettings): SimpleMCPClient {
   const scheme = schemeOf(url);
+  const clientInfo = { name: 'nexus-mcp-cli', version: settings.clientVersion };
   switch (scheme) {
     case 'ws:':
     case 'wss:':
       return new SimpleMCPClient({
         url,
-        clientInfo: { name: 'nexus-mcp-cli', version: settings.clientVersion },
+        clientInfo,
         requestTimeoutMs: settings.timeoutMs,
         resume: false,
         transport: { headers: settings.headers, reconnect: false, heartbeat: false, connectTimeout: settings.timeoutMs },
       });
     case 'http:':
     case 'https:':
-      throw new UsageError(`${url}: Streamable HTTP is not supported by this version yet; use a ws:// or wss:// URL`);
+      return new SimpleMCPClient({
+        url,
+        clientInfo,
+        requestTimeoutMs: settings.timeoutMs,
+        transport: { headers: settings.headers, connectTimeout: settings.timeoutMs },
+      });
     default:
       throw new UsageError(`${url}: the URL must start with ws://, wss://, http:// or https://`);
   }

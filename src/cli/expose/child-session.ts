@@ -1,7 +1,9 @@
 import { Subscription, timer, type SchedulerLike } from 'rxjs';
 import type { JsonObject } from '../../protocol/index.js';
+import type { Related } from '../../transport/index.js';
 import { cancelledIdOf, requestIdOf, requestKey, responseIdOf } from '../request-ids.js';
 import type { McpChild } from './mcp-child.js';
+import { RequestStreams } from './request-streams.js';
 
 /**
  * One client session and the child process that serves it alone: messages pass through untouched
@@ -12,10 +14,12 @@ import type { McpChild } from './mcp-child.js';
 export class ChildSession {
   /** The client's requests the child has not answered yet. */
   private readonly unanswered = new Set<string>();
+  /** Which request each message of the child belongs to (an HTTP session answers each on its own response). */
+  private readonly streams = new RequestStreams();
   private idleTimer: Subscription | undefined;
 
   constructor(
-    /** The transport's id for the client (a WebSocket connection; an HTTP session later). */
+    /** The transport's id for the client (a WebSocket connection, or a Streamable HTTP session). */
     readonly clientId: string,
     readonly child: McpChild,
     private readonly idle: { readonly timeoutMs: number | undefined; readonly scheduler: SchedulerLike; readonly onIdle: () => void },
@@ -29,15 +33,17 @@ export class ChildSession {
     if (id !== undefined) this.unanswered.add(requestKey(id));
     const cancelled = cancelledIdOf(message);
     if (cancelled !== undefined) this.unanswered.delete(requestKey(cancelled));
+    this.streams.fromClient(message);
     this.child.send(message);
     this.touch();
   }
 
-  /** A message from the child, on its way to the client. */
-  fromChild(message: JsonObject): void {
+  /** A message from the child, on its way to the client: returns the request it belongs to (the transport's `relatedTo`). */
+  fromChild(message: JsonObject): Related | string | undefined {
     const id = responseIdOf(message);
     if (id !== undefined) this.unanswered.delete(requestKey(id));
     this.touch();
+    return this.streams.relatedTo(message);
   }
 
   /** The session is over: no more idle timer. */

@@ -1,22 +1,25 @@
 import { asyncScheduler, Subscription, type Observable, type SchedulerLike } from 'rxjs';
 import type { JsonObject } from '../../protocol/index.js';
-import { CloseCode } from '../../transport/index.js';
+import { CloseCode, type Related } from '../../transport/index.js';
 import type { Reporter } from '../reporter.js';
 import { ChildSession } from './child-session.js';
 import { describeExit, McpChild, type ChildCommand, type ChildExit } from './mcp-child.js';
 
 /**
- * Where client sessions come from and where their messages go, keyed by the transport's client id.
- * `WebSocketServerTransport` is one as it is; a Streamable HTTP edge fits by reporting each HTTP
- * session here the same way (its `Mcp-Session-Id` as a client id).
+ * Where client sessions come from and where their messages go, keyed by the transport's client id:
+ * `WebSocketServerTransport` as it is, for its WebSocket connections and its Streamable HTTP
+ * sessions alike (an HTTP session's client id is its `Mcp-Session-Id`).
  */
 export interface SessionTransport {
   /** Each session as it opens. */
   readonly connections$: Observable<{ readonly id: string }>;
   /** Each session as it ends for good (a resumable client that dropped and came back has not ended). */
   readonly disconnections$: Observable<{ readonly clientId: string; readonly code: number; readonly reason: string }>;
-  /** Sends one message to one session; resolves with 0 when it is gone. */
-  sendTo(clientId: string, message: JsonObject): Promise<number>;
+  /**
+   * The session's connection, to send it messages: `relatedTo` names the request a message belongs
+   * to, so that over HTTP it goes on that request's response. `undefined` once the session is gone.
+   */
+  getClient(clientId: string): { send(message: JsonObject, relatedTo?: string | Related): boolean } | undefined;
   /** Ends one session with a close code and a reason (at most 123 bytes). */
   closeClient(clientId: string, code?: number, reason?: string): boolean;
 }
@@ -107,10 +110,12 @@ export class ChildSessions {
   private fromChild(clientId: string, message: JsonObject): void {
     const session = this.sessions.get(clientId);
     if (!session) return;
-    session.fromChild(message);
-    this.transport.sendTo(clientId, message).catch((error: unknown) => {
+    const relatedTo = session.fromChild(message);
+    try {
+      this.transport.getClient(clientId)?.send(message, relatedTo);
+    } catch (error) {
       this.options.reporter.warn(`could not pass a message to client ${clientId}: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    }
   }
 
   /** The child is gone: if its session still stands, it ends too, and only it. */

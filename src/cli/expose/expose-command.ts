@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { mcpTransportOptions } from '../../mcp/index.js';
+import { mcpStreamableHttp } from '../../mcp/server/mcp-http.js';
 import { bearerAuth, WebSocketServerTransport, type Authenticate } from '../../transport/index.js';
 import { ExitCode, printHelp, UsageError, type CliIo, type Command } from '../command.js';
 import { integerOption, parseCommandLine, positionals } from '../options.js';
@@ -32,32 +33,37 @@ const OPTIONS = {
 
 export const exposeCommand: Command = {
   name: 'expose',
-  summary: 'Serve a stdio MCP server over WebSocket, one process per client',
+  summary: 'Serve a stdio MCP server over WebSocket and Streamable HTTP, one process per client',
   help: `Usage: nexus-mcp expose [options] -- <command> [args…]
 
-Serves the stdio MCP server started by <command> over WebSocket (subprotocol "mcp"). Each client
-session gets its own process, started when it connects and stopped when it leaves; a process is
-never shared, and messages pass through untouched (request ids included). A process that exits
-while its client is connected closes that client alone, with 1011 and the reason. Its stderr is
+Serves the stdio MCP server started by <command> over WebSocket (subprotocol "mcp") and over
+Streamable HTTP, on the same port and path. Each client session (a WebSocket connection, or an
+HTTP session opened by initialize) gets its own process, started when it connects and stopped
+when it leaves (a WebSocket close, an HTTP DELETE); a process is never shared, and messages pass
+through untouched (request ids included). A process that exits while its client is connected
+ends that client's session alone (WebSocket: closed with 1011 and the reason). Its stderr is
 passed on to ours, each line prefixed with "[child <pid>]".
 
 Options:
   -p, --port <port>         Port to listen on; 0 picks a free one (default ${DEFAULT_EXPOSE_PORT})
   --host <address>          Address to bind (default ${DEFAULT_EXPOSE_HOST}; 0.0.0.0 for every interface)
   --path <path>             Accept connections on this path only (default: any path)
-  --max-children <n>        Most processes at once; one more client is closed with 1013 (default ${DEFAULT_MAX_CHILDREN})
-  --idle-timeout-ms <ms>    Close a client (1001) and stop its process after this long with no
-                            traffic and no request unanswered; 0 never (default ${DEFAULT_IDLE_TIMEOUT_MS})
+  --max-children <n>        Most processes at once; one more client gets none, its session is ended
+                            (WebSocket: closed with 1013) (default ${DEFAULT_MAX_CHILDREN})
+  --idle-timeout-ms <ms>    End a client's session (WebSocket: 1001) and stop its process after this
+                            long with no traffic and no request unanswered; 0 never (default ${DEFAULT_IDLE_TIMEOUT_MS})
   --token <token>           Accept only clients that present this bearer token (Authorization header,
-                            "bearer.<token>" subprotocol entry, or ?token= query parameter)
+                            "bearer.<token>" subprotocol entry, or ?token= query parameter); others
+                            get HTTP 401
   -q, --quiet               Only warnings, errors and the children's stderr on stderr
   -h, --help                Show this help
 
-The address served is printed on stderr once listening ("listening on ws://…").
+The addresses served are printed on stderr once listening ("listening on ws://… and http://…").
 Exit codes: 0 stopped by SIGINT/SIGTERM, 1 cannot listen or cannot find <command>, 2 usage error.
 
-Example:
-  nexus-mcp expose --port 3002 -- npx -y @modelcontextprotocol/server-everything`,
+Examples:
+  nexus-mcp expose --port 3002 -- npx -y @modelcontextprotocol/server-everything
+  nexus-mcp tools http://127.0.0.1:3002`,
   run: async (args, io) => {
     const separator = args.indexOf('--');
     const parsed = parseCommandLine(separator < 0 ? args : args.slice(0, separator), OPTIONS);
@@ -98,7 +104,9 @@ interface ExposeSettings {
 async function serve(io: CliIo, settings: ExposeSettings): Promise<number> {
   const { reporter } = settings;
   const transport = new WebSocketServerTransport({
+    // MCP's framing, and its request key: a child's reply ends its request's HTTP exchange.
     ...mcpTransportOptions,
+    streamableHttp: mcpStreamableHttp,
     host: settings.host,
     port: settings.port,
     ...(settings.path === undefined ? {} : { path: settings.path }),
@@ -123,7 +131,9 @@ async function serve(io: CliIo, settings: ExposeSettings): Promise<number> {
     serving.unsubscribe();
     throw error;
   }
-  reporter.notice(`listening on ${transport.url ?? '?'}; one "${settings.command.command}" process per client, at most ${settings.maxChildren}`);
+  reporter.notice(
+    `listening on ${transport.url ?? '?'} and ${transport.httpUrl ?? '?'}; one "${settings.command.command}" process per client, at most ${settings.maxChildren}`,
+  );
   await new Promise<void>((resolve) => (io.signal.aborted ? resolve() : io.signal.addEventListener('abort', () => resolve(), { once: true })));
   reporter.info('stopping: closing every client and stopping every child');
   await transport.stop();
