@@ -1,13 +1,11 @@
 /**
- * The main job: an MCP server over WebSocket with demo tools, a resource and a prompt. Any MCP
- * client that speaks WebSocket can use it (the official SDK's WebSocketClientTransport, or
- * SimpleMCPClient); it also answers the stateless 2026-07-28 revision.
+ * The main job: an MCP server with demo tools, a resource and a prompt, reachable three ways —
+ * WebSocket and Streamable HTTP on one port, or stdio for hosts that spawn their servers.
  *
- *   npm start                          # ws://127.0.0.1:3001 (HOST / PORT override), Ctrl-C to stop
- *   npx wscat -s mcp -c ws://127.0.0.1:3001
- *   > {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"wscat","version":"1"}}}
- *   > {"jsonrpc":"2.0","method":"notifications/initialized"}
- *   > {"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}
+ *   npm start                                   # ws://127.0.0.1:3001 and http://127.0.0.1:3001 (HOST / PORT override)
+ *   npx nexus-mcp tools ws://127.0.0.1:3001     # WebSocket
+ *   npx nexus-mcp call http://127.0.0.1:3001 add '{"a": 2, "b": 40}'   # Streamable HTTP
+ *   npx tsx examples/demo-server.ts --stdio     # stdio: JSON-RPC lines on stdin/stdout, logs on stderr
  */
 import * as t from 'io-ts';
 import { firstValueFrom, fromEvent, race, timer } from 'rxjs';
@@ -15,6 +13,9 @@ import { described, MCPServer, ToolError } from '../src/index.js';
 
 const host = process.env['HOST'] ?? '127.0.0.1';
 const port = Number(process.env['PORT'] ?? 3001);
+// On stdio, stdout carries the protocol: everything the demo says goes to stderr.
+const stdio = process.argv.includes('--stdio');
+const say = stdio ? console.error : console.log;
 
 const server = new MCPServer({
   host,
@@ -71,16 +72,13 @@ server.registerPrompt('explain', { description: 'Asks for an explanation of a to
 );
 
 server.sessions$.subscribe(({ type, clientInfo, protocolVersion, era }) =>
-  console.log(`session ${type}: ${clientInfo?.name ?? 'unknown client'} ${clientInfo?.version ?? ''} (${era} ${protocolVersion ?? ''})`),
+  say(`session ${type}: ${clientInfo?.name ?? 'unknown client'} ${clientInfo?.version ?? ''} (${era} ${protocolVersion ?? ''})`),
 );
-server.toolCalls$.subscribe(({ name, outcome, durationMs }) => console.log(`tools/call ${name}: ${outcome} (${Math.round(durationMs)} ms)`));
+server.toolCalls$.subscribe(({ name, outcome, durationMs }) => say(`tools/call ${name}: ${outcome} (${Math.round(durationMs)} ms)`));
 server.errors$.subscribe(({ context, error }) => console.warn(`error in ${context}:`, error));
 
-await server.start();
-console.log(`MCP demo server listening on ${server.url ?? ''} (subprotocol "mcp"; Ctrl-C to stop)`);
-
 const shutdown = (): void => {
-  console.log('stopping…');
+  say('stopping…');
   server.stop().then(
     () => process.exit(0),
     (error: unknown) => {
@@ -91,3 +89,12 @@ const shutdown = (): void => {
 };
 process.once('SIGINT', shutdown);
 process.once('SIGTERM', shutdown);
+
+if (stdio) {
+  say('MCP demo server on stdio (stdin/stdout); it stops when its input ends');
+  await server.serveStdio();
+  shutdown();
+} else {
+  await server.start();
+  say(`MCP demo server listening on ${server.url ?? ''} and ${server.httpUrl ?? ''} (WebSocket, subprotocol "mcp", and Streamable HTTP; Ctrl-C to stop)`);
+}

@@ -2,6 +2,9 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { filter, firstValueFrom, fromEvent, map, scan, timeout } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SimpleMCPClient, type Progress } from '../../src/mcp/index.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -11,11 +14,12 @@ describe('examples/demo-server.ts (npm start)', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo-server.ts'], { cwd: repoRoot, env: { ...process.env, PORT: '0' } });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      const url = await firstValueFrom(
+      const { url, httpUrl } = await firstValueFrom(
         fromEvent(child.stdout, 'data', (chunk: Buffer) => chunk.toString()).pipe(
           scan((text, chunk) => text + chunk, ''),
-          map((text) => /listening on (ws:\/\/\S+)/.exec(text)?.[1]),
-          filter((found): found is string => found !== undefined),
+          map((text) => /listening on (ws:\/\/\S+) and (http:\/\/\S+)/.exec(text)),
+          filter((found): found is RegExpExecArray => found !== null),
+          map((found) => ({ url: found[1] ?? '', httpUrl: found[2] ?? '' })),
           timeout(30_000),
         ),
       );
@@ -43,10 +47,37 @@ describe('examples/demo-server.ts (npm start)', () => {
       } finally {
         await client.disconnect();
       }
+      // The same server, the same port, over Streamable HTTP.
+      const sdk = new Client({ name: 'demo-over-http', version: '1.0.0' });
+      try {
+        await sdk.connect(new StreamableHTTPClientTransport(new URL(httpUrl)));
+        expect(new URL(httpUrl).port).toBe(new URL(url).port);
+        expect(await sdk.callTool({ name: 'add', arguments: { a: 1, b: 2 } })).toEqual({ content: [{ type: 'text', text: '3' }] });
+      } finally {
+        await sdk.close();
+      }
       child.kill('SIGINT');
       expect(await exited).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+  }, 60_000);
+
+  it('serves stdio with --stdio, speaking only JSON-RPC on stdout, and exits when its input ends', async () => {
+    const transport = new StdioClientTransport({ command: process.execPath, args: ['--import', 'tsx', 'examples/demo-server.ts', '--stdio'], cwd: repoRoot, stderr: 'pipe' });
+    const said: string[] = [];
+    transport.stderr?.on('data', (chunk: Buffer) => said.push(chunk.toString()));
+    const client = new Client({ name: 'demo-over-stdio', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      expect(client.getServerVersion()).toEqual({ name: 'nexus-mcp-demo', version: '0.1.0' });
+      expect(await client.callTool({ name: 'add', arguments: { a: 20, b: 22 } })).toEqual({ content: [{ type: 'text', text: '42' }] });
+      const progress: number[] = [];
+      await client.callTool({ name: 'count', arguments: { n: 2 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
+      expect(progress).toEqual([1, 2]);
+    } finally {
+      await client.close();
+    }
+    await expect.poll(() => said.join(''), { timeout: 10_000 }).toContain('stopping');
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { jsonRpcError, JsonRpcErrorCode, RequestIdCodec, type JsonObject, type RequestId } from '../../protocol/index.js';
 import type { ReplyProblem, ServerTransportOptions } from '../../transport/index.js';
 import { requestKey } from '../request-correlator.js';
+import { mcpStreamableHttp } from './mcp-http.js';
 
 /**
  * The transport's `errorReply` for MCP: bad frames are answered in JSON-RPC instead of the
@@ -53,8 +54,9 @@ export function isJsonRpcRequest(message: JsonObject): boolean {
 
 /**
  * Transport options that make a `WebSocketServerTransport` speak MCP's framing: subprotocol `mcp`,
- * JSON-RPC error replies, binary frames closed with 1003, and only requests counted as work (a
- * stopping server still takes the replies and cancellations that finish work already running).
+ * JSON-RPC error replies, binary frames closed with 1003, only requests counted as work (a
+ * stopping server still takes the replies and cancellations that finish work already running), and
+ * MCP's Streamable HTTP on the same port and path (`streamableHttp: false` after the spread to refuse it).
  * `MCPServer` builds its transport with them; spread them into a transport you build yourself for
  * `serveSdkServer`.
  *
@@ -71,4 +73,6 @@ export const mcpTransportOptions = {
   startsWork: isJsonRpcRequest,
   /** A request's key is its id: what ties replies, progress and the server's own requests to it (Streamable HTTP streams them on its response). */
   requestKey: jsonRpcRequestKey,
+  /** MCP's Streamable HTTP beside WebSocket, on the same port and path: sessions by `Mcp-Session-Id`, opened by `initialize`, errors in JSON-RPC. */
+  streamableHttp: mcpStreamableHttp,
 } as const satisfies ServerTransportOptions;

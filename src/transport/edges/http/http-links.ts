@@ -24,6 +24,7 @@ export class HttpSessionLink implements PeerLink {
   private standalone: ResponseStream | undefined;
   private nextStream = 0;
   private open = true;
+  private listened = false;
 
   constructor(
     readonly sessionId: string,
@@ -58,11 +59,17 @@ export class HttpSessionLink implements PeerLink {
     this.byStreamId.set(streamId, stream);
   }
 
-  /** The client's GET: the standalone stream continues on `response`. False when one is open already. */
+  /**
+   * The client's GET: the standalone stream continues on `response`. The first GET starts with what
+   * was sent on it before (a list change between `initialize` and the GET is not lost); a later
+   * one without `Last-Event-ID` continues from now. False when one is open already.
+   */
   listen(response: HttpResponse): boolean {
     const stream = this.standaloneStream();
     if (stream.connected) return false;
-    stream.reconnect(response);
+    const first = !this.listened;
+    this.listened = true;
+    if (!(first && stream.resume(response, 0))) stream.reconnect(response);
     return true;
   }
 
