@@ -12,6 +12,7 @@ import {
   CancelledError,
   ConnectionClosedError,
   HttpAuthError,
+  HttpStatusError,
   McpError,
   RequestTimeoutError,
   SessionNotFoundError,
@@ -242,6 +243,22 @@ describe('an expired session', () => {
     expect(textOf(await client.callTool('add', { a: 2, b: 2 }))).toBe('4');
     expect(sessions.map((event) => event.type)).toEqual(['opened', 'closed', 'opened']);
     expect(server.sessionIds()).not.toContain(first);
+  });
+
+  it('reports a failed re-initialization on errors$ and disconnects: it tries once', async () => {
+    const { server, url } = await httpServer({ maxClients: 1 });
+    const client = httpClient(url);
+    await client.connect();
+    const reported = firstValueFrom(client.errors$.pipe(within('an error on errors$')));
+    server.transport.closeClient(server.sessionIds()[0] ?? '');
+    // The place the session held goes to someone else: the new initialize finds the server full.
+    const raw = await RawMcpClient.connect(server.url ?? '');
+    await raw.initialize();
+    await expect(client.ping()).rejects.toBeInstanceOf(SessionNotFoundError);
+    const error = await reported;
+    expect(error).toBeInstanceOf(HttpStatusError);
+    expect((error as HttpStatusError).status).toBeGreaterThanOrEqual(500);
+    await expect.poll(() => client.state).toBe('closed');
   });
 
   it('gets list changes on the new session’s GET stream', async () => {

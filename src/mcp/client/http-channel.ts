@@ -4,10 +4,12 @@ import { decodeTextFrame, JsonObjectCodec, JsonRpcErrorCode, LifecycleMethod, Re
 import type { ClientState, ReconnectPolicy, SessionOutcome } from '../../transport/index.js';
 import { ConnectionClosedError, HttpStatusError, McpError, SessionNotFoundError } from '../mcp-error.js';
 import { requestKey } from '../request-correlator.js';
+import { AskedOnStreams } from './asked-on-streams.js';
 import type { ClientChannel } from './client-channel.js';
 import { followEventStream, type FollowSettings } from './event-stream-follower.js';
 import { failureOf, readText } from './http-failures.js';
 import { HttpRequester, NO_SESSION, type RequesterSettings } from './http-requester.js';
+import { followStandalone } from './standalone-stream.js';
 
 /** How a Streamable HTTP channel talks to its endpoint. */
 export interface HttpChannelSettings extends RequesterSettings {
@@ -21,9 +23,6 @@ export interface HttpChannelSettings extends RequesterSettings {
 
 /** Why a call's exchange was aborted when the call itself is over: nobody waits for what it would bring. */
 const RELEASED = new Error('The call is over');
-
-/** The server answered the standalone GET with 405: it offers no such stream. */
-class NotOffered extends Error {}
 
 /**
  * `SimpleMCPClient`'s connection over MCP's Streamable HTTP transport: each message is a POST to
@@ -46,8 +45,8 @@ export class HttpChannel implements ClientChannel {
   private readonly calls = new Map<string, AbortController>();
   /** Every other exchange open: one-way POSTs, the standalone stream. */
   private readonly others = new Set<AbortController>();
-  /** The server's requests that came on each call's stream and are not answered yet, by call key and their own key. */
-  private readonly asked = new Map<string, Map<string, RequestId>>();
+  /** The server's requests that came on each call's stream and are not answered yet. */
+  private readonly asked = new AskedOnStreams();
   private readonly orphanedSubject = new Subject<{ readonly requestId: RequestId; readonly reason: string }>();
   private listening = false;
   private stopped = false;
@@ -78,7 +77,7 @@ export class HttpChannel implements ClientChannel {
   send(message: JsonObject): Promise<void> {
     if (this.stopped) return Promise.reject(new ConnectionClosedError('The client disconnected'));
     const id = message['id'];
-    if (!Object.hasOwn(message, 'method') && RequestIdCodec.is(id)) this.answered(id);
+    if (!Object.hasOwn(message, 'method') && RequestIdCodec.is(id)) this.asked.answered(id);
     return typeof message['method'] === 'string' && RequestIdCodec.is(id) ? this.call(message, message['method'], id) : this.post(message);
   }
 
@@ -92,9 +91,7 @@ export class HttpChannel implements ClientChannel {
     const controller = this.calls.get(key);
     if (!controller) return;
     controller.abort(RELEASED);
-    const asked = this.asked.get(key);
-    this.asked.delete(key);
-    for (const requestId of asked?.values() ?? []) {
+    for (const requestId of this.asked.take(key)) {
       this.orphanedSubject.next({ requestId, reason: `The call it was part of (request ${JSON.stringify(id)}) is over, and its stream with it` });
     }
   }
@@ -151,7 +148,7 @@ export class HttpChannel implements ClientChannel {
     } finally {
       if (this.calls.get(key) === controller) {
         this.calls.delete(key);
-        this.asked.delete(key);
+        this.asked.take(key);
       }
     }
   }
@@ -181,7 +178,7 @@ export class HttpChannel implements ClientChannel {
         signal,
         what: `the response stream of ${what}`,
         onMessage: (message) => {
-          this.noteAsked(message, id);
+          this.asked.note(requestKey(id), message);
           return this.receive(message, method, id);
         },
         onBadEvent: (error) => this.problemsSubject.next(error),
@@ -205,76 +202,34 @@ export class HttpChannel implements ClientChannel {
     return isReply;
   }
 
-  /** A request of the server on the stream of call `id`: noted until answered. */
-  private noteAsked(message: JsonObject, id: RequestId): void {
-    const asked = message['id'];
-    if (typeof message['method'] !== 'string' || !RequestIdCodec.is(asked)) return;
-    const key = requestKey(id);
-    if (!this.calls.has(key)) return;
-    const requests = this.asked.get(key) ?? new Map<string, RequestId>();
-    requests.set(requestKey(asked), asked);
-    this.asked.set(key, requests);
-  }
-
-  /** Our answer to the server's request `id` is on its way: it is no longer waiting. */
-  private answered(id: RequestId): void {
-    for (const requests of this.asked.values()) requests.delete(requestKey(id));
-  }
-
   /**
-   * The standalone GET stream: followed, and reopened after a break, for as long as the session
-   * lasts. Resolves once the first GET has answered (opened or not), so that the session is
-   * `ready` only when what the server sends from then on has a stream to reach the client on.
+   * The standalone GET stream, for as long as the session lasts. Resolves once the first GET has
+   * answered (opened or not), so that the session is `ready` only when what the server sends from
+   * then on has a stream to reach the client on.
    */
   private listen(): Promise<void> {
     if (this.listening || this.stopped) return Promise.resolve();
     this.listening = true;
     const session = this.requester.session.id;
     return new Promise<void>((answered) => {
-      void this.exchange(async (signal) => {
-        try {
-          await followEventStream(
-            {
-              signal,
-              what: 'the event stream (GET)',
-              onMessage: (message) => {
-                if (!this.stopped) this.messagesSubject.next(message);
-                return false;
-              },
-              onBadEvent: (error) => this.problemsSubject.next(error),
-              reopen: (lastEventId) => this.openStandalone(lastEventId, session, signal),
-              reopenWithoutId: true,
-              afterFirstAttempt: answered,
-            },
-            this.follow,
-          );
-        } catch (error) {
-          // Let go on purpose (stop, an expired session), or not offered: nothing to report.
-          if (signal.aborted || error instanceof NotOffered || error instanceof SessionNotFoundError) return;
-          this.problemsSubject.next(error instanceof Error ? error : new Error(String(error)));
-        } finally {
-          answered();
-        }
-      }).finally(() => {
+      void this.exchange((signal) =>
+        followStandalone({
+          requester: this.requester,
+          follow: this.follow,
+          session,
+          signal,
+          deliver: (message) => {
+            if (!this.stopped) this.messagesSubject.next(message);
+          },
+          report: (error) => this.problemsSubject.next(error),
+          check: (response, what) => this.checkStream(response, session, what),
+          afterFirstAttempt: answered,
+        }),
+      ).finally(() => {
+        answered();
         if (this.requester.session.id === session) this.listening = false;
       });
     });
-  }
-
-  /** Opens (or reopens) the standalone stream; a resumption the server refuses (400) falls back to a fresh stream, reported. */
-  private async openStandalone(lastEventId: string | undefined, session: string | undefined, signal: AbortSignal): Promise<Response> {
-    const what = 'the event stream (GET)';
-    const response = await this.requester.send({ method: 'GET', signal, what, ...(lastEventId === undefined ? {} : { lastEventId }) });
-    if (response.status === 405 || (session === undefined && response.status >= 400 && response.status < 500)) {
-      await response.body?.cancel();
-      throw new NotOffered();
-    }
-    if (response.status === 400 && lastEventId !== undefined) {
-      await response.body?.cancel();
-      this.problemsSubject.next(new HttpStatusError(`The server could not resume ${what} after event ${lastEventId}; what it sent meanwhile is lost`, 400));
-      return this.openStandalone(undefined, session, signal);
-    }
-    return this.checkStream(response, session, what);
   }
 
   /** A GET that continues a request's response stream after the event `lastEventId`. */

@@ -46,11 +46,11 @@ import {
 
 /**
  * A small MCP client over WebSocket (`ws://`, `wss://`) or MCP's Streamable HTTP (`http://`,
- * `https://`). `connect()` performs the handshake; every call is a JSON-RPC
- * request correlated by id, with a timeout, cancellable by an `AbortSignal`. Over WebSocket, after a dropped
- * connection it reconnects through the transport. When the server resumes the session, calls in
- * flight get their replies from the replay and the session goes on as it was; otherwise (a fresh
- * or expired session, or a server without sessions) calls that were in flight fail with
+ * `https://`). `connect()` performs the handshake; every call is a JSON-RPC request correlated by
+ * id, with a timeout, cancellable by an `AbortSignal`. Over WebSocket, after a dropped connection
+ * it reconnects through the transport. When the server resumes the session, calls in flight get
+ * their replies from the replay and the session goes on as it was; otherwise (a fresh or expired
+ * session, or a server without sessions) calls that were in flight fail with
  * `ConnectionClosedError` (they may or may not have run) and the client re-initializes by itself.
  * New calls wait for the session to be ready again. Over HTTP, a broken event stream is resumed
  * with `Last-Event-ID`, and a session the server no longer knows (404) fails the calls in flight
