@@ -302,6 +302,24 @@ describe('a broken event stream', () => {
     expect(resumed[0]?.method).toBe('GET');
   });
 
+  it('resumes the GET stream with Last-Event-ID: a list change sent while the network was down still arrives', async () => {
+    const { server, url } = await httpServer();
+    const proxy = await startTcpProxy(url);
+    const sent: SentRequest[] = [];
+    const client = httpClient(proxy.url, { fetch: recordingFetch(sent), transport: { reconnect: { initialDelay: 20, maxDelay: 50 } } });
+    await client.connect();
+    const changes = client.notificationsOf('notifications/tools/list_changed');
+    const first = firstValueFrom(changes.pipe(within('the first list change')));
+    server.registerTool('one', { input: t.type({}) }, () => '1');
+    await first;
+    const second = firstValueFrom(changes.pipe(within('the list change sent while the network was down')));
+    proxy.cut();
+    server.registerTool('two', { input: t.type({}) }, () => '2');
+    await second;
+    const resumed = sent.filter((request) => request.method === 'GET' && request.headers.get('last-event-id') !== null);
+    expect(resumed[0]?.headers.get('last-event-id')).toMatch(/^standalone_\d+$/);
+  });
+
   it('fails the call with ConnectionClosedError when resuming is off', async () => {
     const hold = gate();
     const { url } = await httpServer({}, hold);
