@@ -8,7 +8,8 @@
  */
 
 // The server.
-export { MCPServer, type MCPServerOptions } from './server/mcp-server.js';
+export { MCPServer } from './server/mcp-server.js';
+export type { MCPServerOptions } from './server/mcp-server-options.js';
 export type { SessionEvent, ServerErrorEvent } from './server/server-core.js';
 export type { ToolCallEvent } from './server/method-host.js';
 export type { HandlerContext } from './server/handler-context.js';

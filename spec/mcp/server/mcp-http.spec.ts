@@ -149,9 +149,8 @@ describe('streams', () => {
     const first: EventReader = await openEvents(url, { 'mcp-session-id': session });
     server.registerTool('one', { input: t.type({}) }, () => '1');
     const seen = await first.next();
+    // Whether or not the server has noticed the drop yet: every event is logged as it is sent.
     first.close();
-    await expect.poll(() => server.transport.getClients()[0]?.isOpen).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 50));
     server.registerTool('two', { input: t.type({}) }, () => '2');
     server.registerTool('three', { input: t.type({}) }, () => '3');
     const again = await openEvents(url, { 'mcp-session-id': session, 'last-event-id': seen.id });
@@ -162,6 +161,18 @@ describe('streams', () => {
     ]);
     expect(replayed.map((event) => Number(event.id.split('_')[1]))).toEqual([Number(seen.id.split('_')[1]) + 1, Number(seen.id.split('_')[1]) + 2]);
     again.close();
+  });
+
+  it('ends a session left idle for http.sessionIdleMs, but not one that keeps its GET stream open', async () => {
+    const { url, sessions } = await httpServer({ http: { sessionIdleMs: 100 } });
+    const listening = await rawSession(url);
+    await openEvents(url, { 'mcp-session-id': listening });
+    const idle = await rawSession(url);
+    await expect.poll(() => sessions.filter((event) => event.type === 'closed').length, { timeout: 5000 }).toBe(1);
+    const ping = { jsonrpc: '2.0', id: 9, method: 'ping' };
+    expect((await post(url, ping, { 'mcp-session-id': idle })).status).toBe(404);
+    // The sweep that ended the idle session saw the other one, older still, and let it be.
+    expect((await post(url, ping, { 'mcp-session-id': listening })).status).toBe(200);
   });
 
   it('ends open streams and sessions when the server stops', async () => {

@@ -1,11 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type * as t from 'io-ts';
 import { asyncScheduler, type Observable } from 'rxjs';
-import type { CacheScope } from '../../protocol/index.js';
-import { StdioEdge, WebSocketServerTransport, type CloseInfo, type ServerTransportOptions, type StdioStreams } from '../../transport/index.js';
+import { StdioEdge, WebSocketServerTransport, type CloseInfo, type StdioStreams } from '../../transport/index.js';
 import type { HandlerContext } from './handler-context.js';
+import { nonNegative, PLAIN_PATH, positive, streamableHttpOf, transportOptionsOf, type MCPServerOptions } from './mcp-server-options.js';
 import { mcpTransportOptions } from './json-rpc-error-reply.js';
-import { mcpStreamableHttp } from './mcp-http.js';
 import type { ToolCallEvent } from './method-host.js';
 import { DEFAULT_PAGE_SIZE } from '../registries/paging.js';
 import { DEFAULT_NOTIFICATION_RECEIPT_MS } from './notification-receipt.js';
@@ -23,57 +22,6 @@ import { ServerCore, type ServerErrorEvent, type SessionEvent } from './server-c
 import type { RegisteredTool, StructuredToolDefinition, StructuredToolHandler, ToolDefinition, ToolHandler } from '../registries/tool-registry.js';
 import { registerWorkflow, type Workflow, type WorkflowOptions } from '../registries/workflow.js';
 
-/** Options of {@link MCPServer}: its own, plus the transport's (passed through when it builds one). */
-export interface MCPServerOptions
-  extends Omit<ServerTransportOptions, 'messageHandler' | 'errorReply' | 'binaryFrames' | 'protocols' | 'inboxSize'> {
-  /** `serverInfo.name`. Default `'nexus-mcp'`. */
-  name?: string;
-  /** `serverInfo.version`. Default `'0.1.0'`. */
-  version?: string;
-  /** `serverInfo.title`, for display. */
-  title?: string;
-  /** Sent in the `initialize` (and `server/discover`) result: how to use this server, for the model. */
-  instructions?: string;
-  /**
-   * `true` (default): the transport with everything it offers (heartbeat, session resumption,
-   * message rate, in-flight cap, slow-consumer policy). `false`: the seed's plain path, the same
-   * transport with those extras off (`heartbeat`, `resume`, `messageRate`, `maxInFlight`,
-   * `slowConsumer` all `false`); options you pass still win.
-   */
-  useTransport?: boolean;
-  /**
-   * Serve MCP's Streamable HTTP (POST, GET, DELETE) on the same port and path as WebSocket, both
-   * revisions: 2025-11-25 sessions (`Mcp-Session-Id`) and 2026-07-28 stateless requests. With `tls`,
-   * over HTTP/2 as well. Default true.
-   */
-  http?: boolean;
-  /** Items per page of `tools/list`, `resources/list`, `resources/templates/list`, `prompts/list`. Default 100. */
-  pageSize?: number;
-  /** Cache hints on 2026-07-28 lists, reads and `server/discover`. Default `{ ttlMs: 0, scope: 'private' }`. */
-  cache?: { ttlMs?: number; scope?: CacheScope };
-  /**
-   * How long the reply of a request that sent progress or log notifications waits, at most, for the
-   * client to confirm (the pong to a ping sent behind them) that it has read them, ms. Clients that
-   * handle notifications later than responses, the official SDK among them, would otherwise lose
-   * progress that arrives together with the reply. Requests that sent none reply at once. `false`:
-   * never wait. Default 2000.
-   */
-  notificationReceiptMs?: number | false;
-  /**
-   * Handshake era (up to 2025-11-25): how long a handler's request to the client (`ctx.sample`,
-   * `ctx.elicit`, `ctx.listRoots`) waits for the answer when the call does not say, ms. On timeout
-   * the client is sent `notifications/cancelled` and the call rejects with `RequestTimeoutError`.
-   * Default 60000 (the official SDK's request timeout).
-   */
-  clientRequestTimeoutMs?: number;
-  /**
-   * Revision 2026-07-28: the `requestState` of `input_required` results, which the client echoes
-   * when it retries. `secret` signs it (HMAC-SHA256; at least 16 bytes): default 32 random bytes
-   * made at construction, so a retry is only understood by this process; give every server behind
-   * one address the same secret. `ttlMs`: how long a state stays good. Default `{ ttlMs: 600000 }`.
-   */
-  requestState?: { secret?: string | Uint8Array; ttlMs?: number };
-}
 
 /**
  * An MCP server over WebSocket: JSON-RPC 2.0, one object per text frame, subprotocol `mcp`, the
@@ -129,7 +77,7 @@ export class MCPServer {
       ...(options.useTransport === false ? PLAIN_PATH : {}),
       ...transportOptionsOf(options),
       ...mcpTransportOptions,
-      streamableHttp: options.http === false ? false : mcpStreamableHttp,
+      streamableHttp: streamableHttpOf(options.http),
       messageHandler: (message, client) => this.core.handle(client, message),
     });
   }
@@ -268,40 +216,3 @@ export class MCPServer {
 
 /** `clientRequestTimeoutMs` when not set: the official SDK's request timeout. */
 const DEFAULT_CLIENT_REQUEST_TIMEOUT_MS = 60_000;
-
-/** `useTransport: false`: the transport with its extras off, as the seed's plain path had none of them. */
-const PLAIN_PATH = {
-  heartbeat: false,
-  resume: false,
-  messageRate: false,
-  maxInFlight: false,
-  slowConsumer: false,
-} as const satisfies ServerTransportOptions;
-
-function transportOptionsOf(options: MCPServerOptions): ServerTransportOptions {
-  const {
-    name: _name,
-    version: _version,
-    title: _title,
-    instructions: _instructions,
-    useTransport: _useTransport,
-    http: _http,
-    pageSize: _pageSize,
-    cache: _cache,
-    notificationReceiptMs: _notificationReceiptMs,
-    clientRequestTimeoutMs: _clientRequestTimeoutMs,
-    requestState: _requestState,
-    ...transportOptions
-  } = options;
-  return transportOptions;
-}
-
-function nonNegative(name: string, value: number): number {
-  if (!(value >= 0)) throw new RangeError(`${name} must be zero or more, got ${value}`);
-  return value;
-}
-
-function positive(name: string, value: number): number {
-  if (!(Number.isInteger(value) && value > 0)) throw new RangeError(`${name} must be a positive integer, got ${value}`);
-  return value;
-}
