@@ -73,6 +73,6 @@ export const mcpTransportOptions = {
   startsWork: isJsonRpcRequest,
   /** A request's key is its id: what ties replies, progress and the server's own requests to it (Streamable HTTP streams them on its response). */
   requestKey: jsonRpcRequestKey,
-  /** MCP's Streamable HTTP beside WebSocket, on the same port and path ({@link mcpStreamableHttp}). */
+  /** MCP's Streamable HTTP beside WebSocket, on the same port and path: sessions by `Mcp-Session-Id`, opened by `initialize`, errors in JSON-RPC. */
   streamableHttp: mcpStreamableHttp,
 } as const satisfies ServerTransportOptions;
