@@ -20,7 +20,10 @@ export interface OutgoingRequest {
   readonly method: string;
   /** Builds the params once the id is known (a progress token may reuse it). */
   readonly params?: (id: number) => JsonObject | undefined;
+  /** The caller's timeout, ms: what a `RequestTimeoutError` and the cancellation reason name. */
   readonly timeoutMs: number;
+  /** How long to wait for the reply, ms, when part of `timeoutMs` went on waiting before the send (for a session). Default `timeoutMs`. */
+  readonly remainingMs?: number;
   readonly signal?: AbortSignal;
   /** Writes the request; a rejection fails the call with that error. */
   readonly send: (id: number, method: string, params: JsonObject | undefined) => unknown;
@@ -74,7 +77,7 @@ export class RequestCorrelator {
           return response.result;
         }),
         timeout({
-          first: request.timeoutMs,
+          first: request.remainingMs ?? request.timeoutMs,
           scheduler: this.scheduler,
           with: () => {
             request.onAbandoned?.(id, `Request timed out after ${request.timeoutMs} ms`);

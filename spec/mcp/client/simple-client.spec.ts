@@ -63,17 +63,25 @@ const HOLD_MS = 50;
  * A client connected to a plain ws server that plays MCP by hand (for answers the test times, or
  * never gives): it has answered `initialize` and read `notifications/initialized`.
  */
-async function clientOfRawServer(): Promise<{ client: SimpleMCPClient; peer: RawClient }> {
+async function clientOfRawServer(
+  reconnect: NonNullable<SimpleMCPClientOptions['transport']>['reconnect'] = false,
+): Promise<{ client: SimpleMCPClient; peer: RawClient; raw: RawServer }> {
   const raw = await RawServer.start({ handleProtocols: (offered) => (offered.has('mcp') ? 'mcp' : false) });
-  const client = track(new SimpleMCPClient({ url: raw.url, resume: false, transport: { heartbeat: false, reconnect: false } }), (c) => c.disconnect());
+  const client = track(new SimpleMCPClient({ url: raw.url, resume: false, transport: { heartbeat: false, reconnect } }), (c) => c.disconnect());
   const connecting = client.connect();
   const peer = await raw.nextConnection();
+  await answerHandshake(peer);
+  await connecting;
+  return { client, peer, raw };
+}
+
+/** Plays the server's part of the handshake on a connection, answering `initialize` after `delayMs`. */
+async function answerHandshake(peer: RawClient, delayMs = 0): Promise<void> {
   const initialize = (await peer.next()) as JsonObject;
   expect(initialize).toMatchObject({ jsonrpc: '2.0', method: 'initialize' });
+  if (delayMs > 0) await firstValueFrom(timer(delayMs));
   peer.sendJson({ jsonrpc: '2.0', id: initialize['id'], result: { protocolVersion: '2025-11-25', capabilities: {}, serverInfo: { name: 'by-hand', version: '0' } } });
-  await connecting;
   expect(await peer.next()).toEqual({ jsonrpc: '2.0', method: 'notifications/initialized' });
-  return { client, peer };
 }
 
 describe('SimpleMCPClient', () => {
@@ -291,6 +299,27 @@ describe('SimpleMCPClient', () => {
         jsonrpc: '2.0',
         method: 'notifications/cancelled',
         params: { requestId: ping['id'], reason: 'Request timed out after 100 ms' },
+      });
+    });
+
+    it('a timeout names the time the caller set, also when part of it went on waiting for a new session', async () => {
+      const { client, peer, raw } = await clientOfRawServer({ initialDelay: 10, maxDelay: 10 });
+      const reconnecting = firstValueFrom(client.state$.pipe(filter((state) => state === 'reconnecting')));
+      peer.socket.close(CloseCode.ServiceRestart);
+      await reconnecting;
+      const failed = client.ping({ timeoutMs: 500 }).catch((error: unknown) => error);
+      const next = await raw.nextConnection();
+      // The new session is late: some of the ping's 500 ms go by before it is sent.
+      await answerHandshake(next, HOLD_MS);
+      const ping = (await next.next()) as JsonObject;
+      expect(ping).toMatchObject({ method: 'ping' });
+      const error = await failed;
+      expect(error).toBeInstanceOf(RequestTimeoutError);
+      expect(error).toMatchObject({ code: -32001, timeoutMs: 500, message: `ping (request ${String(ping['id'])}) got no reply within 500 ms` });
+      expect(await next.next()).toEqual({
+        jsonrpc: '2.0',
+        method: 'notifications/cancelled',
+        params: { requestId: ping['id'], reason: 'Request timed out after 500 ms' },
       });
     });
 

@@ -137,13 +137,14 @@ export class ClientLifecycle {
   }
 
   /**
-   * Sends one request now, correlated by id, bounded by `timeoutMs`, cancellable by `signal`.
-   * `onSettled` gets the id once the call is over (it was used as a progress token).
+   * Sends one request now, correlated by id, bounded by `timeoutMs` (or what is left of it,
+   * `remainingMs`), cancellable by `signal`. `onSettled` gets the id once the call is over (it was
+   * used as a progress token).
    */
   send(
     method: string,
     params: (id: number) => JsonObject | undefined,
-    options: RequestOptions & { timeoutMs: number },
+    options: RequestOptions & { timeoutMs: number; remainingMs?: number },
     onSettled?: (id: number) => void,
   ): Promise<JsonObject> {
     let sentId: number | undefined;
@@ -154,6 +155,7 @@ export class ClientLifecycle {
         return params(id);
       },
       timeoutMs: options.timeoutMs,
+      ...(options.remainingMs === undefined ? {} : { remainingMs: options.remainingMs }),
       ...(options.signal ? { signal: options.signal } : {}),
       send: (id, name, body) =>
         this.requireChannel()

@@ -301,8 +301,9 @@ export class SimpleMCPClient {
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
     const started = this.scheduler.now();
     await this.lifecycle.whenReady(timeoutMs, method);
-    const remaining = Math.max(1, timeoutMs - (this.scheduler.now() - started));
-    return this.lifecycle.send(method, params, { ...options, timeoutMs: remaining }, onSettled);
+    // The wait for the session counts against the timeout; an error still names the one the caller set.
+    const remainingMs = Math.max(1, timeoutMs - (this.scheduler.now() - started));
+    return this.lifecycle.send(method, params, { ...options, timeoutMs, remainingMs }, onSettled);
   }
 
   private beforeConnect(what: string): void {
