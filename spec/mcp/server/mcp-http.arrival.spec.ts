@@ -1,15 +1,10 @@
 /**
- * A Streamable HTTP session refused as it arrives. The HTTP edge means to answer 503 when the
- * server will not take the peer (`host.arrive()` returns nothing), but the link it builds first
- * reports its own close through a callback that reads `peer` before `arrive()` has returned it: a
- * server that closes the link during arrival (maxClients turning it away with 1013, a
- * `connections$` subscriber calling `closeClient`) throws a ReferenceError instead. Here the throw
- * is caught and becomes a 500; from a `connections$` subscriber it escapes rxjs and ends the process
- * (spec/cli/expose.spec.ts, --max-children over HTTP). Expected to fail until
- * src/transport/edges/http/streamable-http.ts is fixed; flip `it.fails` to `it` then.
+ * A Streamable HTTP session refused as it arrives: the server turns it away (maxClients), or closes
+ * it from a `connections$` subscriber before the edge holds its handle. Either way the request is
+ * answered 503, nothing throws, and the clients already there carry on.
  */
 import { afterEach, expect, it } from 'vitest';
-import { closeAll, RawMcpClient, startMcpServer } from '../support/mcp-fixtures.js';
+import { closeAll, modernMeta, RawMcpClient, startMcpServer } from '../support/mcp-fixtures.js';
 import { post } from '../support/http-requests.js';
 
 afterEach(closeAll);
@@ -21,10 +16,23 @@ const INITIALIZE = {
   params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw-http', version: '1' } },
 };
 
-it.fails('answers an HTTP initialize with 503 when the server is full (maxClients), as it means to', async () => {
+it('answers an HTTP initialize with 503 when the server is full (maxClients)', async () => {
   const { server } = await startMcpServer({ maxClients: 1 });
   const ws = await RawMcpClient.connect(server.url ?? '');
   await ws.initialize();
   const refused = await post(server.httpUrl ?? '', INITIALIZE);
   expect(refused.status).toBe(503);
+});
+
+it('answers 503 to a session or a stateless request the server closes while it arrives, and leaves no ghost behind', async () => {
+  const { server } = await startMcpServer();
+  const ws = await RawMcpClient.connect(server.url ?? '');
+  await ws.initialize();
+  // From now on every new peer is closed the moment it is announced.
+  server.transport.connections$.subscribe((client) => server.transport.closeClient(client.id, 1013, 'Not now'));
+  expect((await post(server.httpUrl ?? '', INITIALIZE)).status).toBe(503);
+  const stateless = { jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: modernMeta() } };
+  expect((await post(server.httpUrl ?? '', stateless)).status).toBe(503);
+  expect(server.transport.getConnectedClients()).toBe(1);
+  expect((await ws.request('ping', {}))['result']).toEqual({});
 });

@@ -6,7 +6,7 @@ import { newSessionToken } from '../../resume/session-resumption.js';
 import { redactCredentials, type AuthInfo } from '../../security/authenticate.js';
 import type { UpgradeGuard } from '../../security/upgrade-guard.js';
 import type { ReplyProblem } from '../../server/error-reply.js';
-import type { EdgeHost, PeerLink } from '../edge.js';
+import type { CloseInfo, EdgeHost, PeerArrival, PeerLink } from '../edge.js';
 import { accepts, headerOf, readBody, respondJson, respondText, type HttpRequest, type HttpResponse } from './exchange.js';
 import { HttpSessionLink, OneShotLink } from './http-links.js';
 import { parseEventId, type EventLog } from './response-stream.js';
@@ -182,11 +182,12 @@ export class StreamableHttp {
   private open(request: HttpRequest, response: HttpResponse, authInfo: AuthInfo | undefined, message: JsonObject, text: string): void {
     const id = newSessionToken();
     const { sessionHeader } = this.settings.protocol;
+    const arriving = new Arriving(this.host);
     const link = new HttpSessionLink(id, { [sessionHeader]: id }, this.settings.eventLog, this.settings.scheduler.now(), (ended, info) => {
       this.sessions.delete(id);
-      this.host.left(peer, ended, info);
+      arriving.left(ended, info);
     });
-    const peer = this.host.arrive(this.arrival(request, link, authInfo));
+    const peer = arriving.arrive(this.arrival(request, link, authInfo));
     if (peer === undefined) return this.fail(response, 'unavailable');
     this.sessions.set(id, { peer, link, owner: authInfo?.clientId });
     this.deliver(peer, link, message, text, response, (key) => link.expect(key, response));
@@ -194,8 +195,9 @@ export class StreamableHttp {
 
   /** A message without a session: a peer for as long as it takes. */
   private alone(request: HttpRequest, response: HttpResponse, authInfo: AuthInfo | undefined, message: JsonObject, text: string): void {
-    const link = new OneShotLink({}, (ended, info) => this.host.left(peer, ended, info));
-    const peer = this.host.arrive(this.arrival(request, link, authInfo));
+    const arriving = new Arriving(this.host);
+    const link = new OneShotLink({}, (ended, info) => arriving.left(ended, info));
+    const peer = arriving.arrive(this.arrival(request, link, authInfo));
     if (peer === undefined) return this.fail(response, 'unavailable');
     const isRequest = this.deliver(peer, link, message, text, response, () => link.expect(response));
     if (!isRequest) link.close(1000, '');
@@ -251,3 +253,34 @@ export class StreamableHttp {
 }
 
 const NO_SESSION = { kind: 'none' } as const;
+
+/**
+ * One peer's arrival, and its departure however early it comes: the server may close a link while
+ * `arrive()` is still running (full: turned away; a `connections$` subscriber closing it at once),
+ * before the edge holds the peer's handle. Such a peer counts as never arrived: `arrive` returns
+ * `undefined` (the request is answered 503), and a peer the server did hand back is told it left.
+ */
+class Arriving {
+  private peer: unknown;
+  private closedEarly: { readonly link: PeerLink; readonly info: CloseInfo } | undefined;
+  private arrived = false;
+
+  constructor(private readonly host: EdgeHost) {}
+
+  arrive(arrival: PeerArrival): unknown {
+    const peer = this.host.arrive(arrival);
+    this.arrived = true;
+    if (peer === undefined) return undefined;
+    if (this.closedEarly) {
+      this.host.left(peer, this.closedEarly.link, this.closedEarly.info);
+      return undefined;
+    }
+    this.peer = peer;
+    return peer;
+  }
+
+  left(link: PeerLink, info: CloseInfo): void {
+    if (this.arrived && this.peer !== undefined) this.host.left(this.peer, link, info);
+    else if (!this.arrived) this.closedEarly = { link, info };
+  }
+}
