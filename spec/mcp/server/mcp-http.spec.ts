@@ -111,6 +111,28 @@ describe('the wire', () => {
     expect((await post(url, INITIALIZE)).status).toBe(200);
   });
 
+  it('ends the response of a request the client cancels: no result follows, and the response does not hang', async () => {
+    const { server, url } = await httpServer();
+    let started: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    server.registerTool('wait', { input: t.type({}) }, (_args, ctx) => {
+      started();
+      return new Promise<string>((resolve) => ctx.signal.addEventListener('abort', () => resolve('too late')));
+    });
+    const session = await rawSession(url);
+    const headers = { 'mcp-session-id': session };
+    const call = post(url, { jsonrpc: '2.0', id: 'w', method: 'tools/call', params: { name: 'wait', arguments: {} } }, headers);
+    await running;
+    const cancelled = await post(url, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'w', reason: 'changed my mind' } }, headers);
+    expect(cancelled.status).toBe(202);
+    const answered = await call;
+    expect(answered.status).toBe(200);
+    expect(answered.headers.get('content-type')).toBe('text/event-stream');
+    expect(answered.text).not.toContain('too late');
+    // The session serves on, the cancelled id free again.
+    expect((await post(url, { jsonrpc: '2.0', id: 'w', method: 'ping' }, headers)).json).toEqual({ jsonrpc: '2.0', id: 'w', result: {} });
+  });
+
   it('serves a 2026-07-28 request without a session, and nothing lingers after', async () => {
     const { server, url, sessions } = await httpServer();
     const meta = {

@@ -48,6 +48,12 @@ export interface PeerLink {
   write(data: string | Buffer, written?: (error?: Error) => void, related?: Related): void;
   /** Writes a frame encoded once for many links (a broadcast), framed by the edge as it sees fit. Optional: `write(frame.bytes)` otherwise. */
   writeFrame?(frame: EncodedFrame): void;
+  /**
+   * The request with this key (see {@link Related}) will get no reply — its handler ended without
+   * one, as a cancelled MCP request does: an edge with a response per request ends that response.
+   * Optional: edges with one stream per peer have nothing to end.
+   */
+  settle?(request: string): void;
   /** Starts the close handshake with `code` and `reason`. */
   close(code: number, reason: string): void;
   /** Ends the connection without a close handshake. */

@@ -184,6 +184,11 @@ export class Connection implements ClientConnection, HeartbeatPeer, HandledClien
     return this.deliver(data, data.length, written, related);
   }
 
+  /** The request with this key gets no reply: an edge with a response per request ends it (`PeerLink.settle`). */
+  settle(requestKey: string): void {
+    this.currentLink.settle?.(requestKey);
+  }
+
   /** Sends a frame encoded once for many clients; with `hold`, this link's writes wait for the end of the turn. */
   writeFrame(frame: EncodedFrame, hold: boolean): boolean {
     if (this.session && !this.ended) {

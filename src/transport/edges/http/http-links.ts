@@ -93,6 +93,13 @@ export class HttpSessionLink implements PeerLink {
     this.standaloneStream().send(text, false, written);
   }
 
+  settle(requestKey: string): void {
+    const stream = this.streams.get(requestKey);
+    if (!stream) return;
+    this.streams.delete(requestKey);
+    stream.close();
+  }
+
   close(code: number, reason: string): void {
     if (!this.open) return;
     this.open = false;
@@ -157,6 +164,11 @@ export class OneShotLink implements PeerLink {
     }
     this.stream.send(textOf(data), related.final, written);
     if (related.final) this.close(1000, '');
+  }
+
+  /** Its one request gets no reply: the response ends, and the peer with it. */
+  settle(): void {
+    this.close(1000, '');
   }
 
   close(code: number, reason: string): void {
