@@ -241,6 +241,7 @@ const EXPECTED: Record<keyof typeof ENTRY_POINTS, readonly string[]> = {
     'SessionEvent',
     'SimpleMCPClient',
     'SimpleMCPClientOptions',
+    'StdioServerCommand',
     'StructuredToolDefinition',
     'StructuredToolError',
     'StructuredToolHandler',

@@ -123,3 +123,36 @@ describe('over Streamable HTTP (http:// URLs)', () => {
     expect(run.stderr).toMatch(/ECONNREFUSED/);
   });
 });
+
+describe('over stdio (a command after --)', () => {
+  const demoOnStdio = ['--', process.execPath, '--import', 'tsx', 'examples/demo-server.ts', '--stdio'];
+
+  it('starts the demo as a stdio server, lists its tools, and passes its log on to stderr', async () => {
+    const run = await runInProcess(['tools', '--json', ...demoOnStdio]);
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as { name: string }[]).map((tool) => tool.name).sort()).toEqual(['add', 'clock', 'count', 'echo', 'weather']);
+    expect(run.stderr).toContain('MCP demo server on stdio');
+  });
+
+  it('calls a tool, as a process of its own, and the server stops with it', async () => {
+    const run = await CliProcess.run(['call', 'add', '{"a": 2, "b": 40}', '--json', ...demoOnStdio]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ content: [{ type: 'text', text: '42' }] });
+    expect(run.stderr).toContain('stopping…');
+  });
+
+  it('refuses a URL and a command together, and a -- with nothing after it', async () => {
+    const both = await runInProcess(['call', url, 'add', ...demoOnStdio]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give a URL or a command after --, not both');
+    const empty = await runInProcess(['tools', '--']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('give the stdio server command after --');
+  });
+
+  it('exits with 1 when the command cannot be started', async () => {
+    const run = await runInProcess(['tools', '--', 'no-such-mcp-server-here']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/ENOENT/);
+  });
+});

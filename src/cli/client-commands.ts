@@ -2,8 +2,8 @@ import type { Writable } from 'node:stream';
 import { ConnectionClosedError, HttpStatusError, McpError, RequestTimeoutError, type SimpleMCPClient } from '../mcp/index.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { decodeTextFrame, type JsonObject } from '../protocol/index.js';
-import { ExitCode, printHelp, UsageError, type Command } from './command.js';
-import { openMcpClient } from './open-client.js';
+import { ExitCode, printHelp, UsageError, type CliIo, type Command } from './command.js';
+import { openTarget, type McpTarget } from './open-client.js';
 import { integerOption, parseCommandLine, positionals, requestHeaders } from './options.js';
 import { packageVersion } from './version.js';
 
@@ -30,9 +30,11 @@ export const toolsCommand: Command = {
   name: 'tools',
   summary: 'List the tools of an MCP server',
   help: `Usage: nexus-mcp tools <url> [options]
+       nexus-mcp tools [options] -- <command> [args…]
 
 Connects to the MCP server at <url> (ws:// or wss:// for WebSocket, http:// or https:// for
-Streamable HTTP), lists its tools (every page) and prints them as a JSON array on stdout.
+Streamable HTTP), or starts <command> as a stdio MCP server (its stderr is passed on to ours),
+lists its tools (every page) and prints them as a JSON array on stdout.
 
 ${CLIENT_OPTIONS_HELP}
 
@@ -40,12 +42,14 @@ ${EXIT_CODES_HELP}
 
 Examples:
   nexus-mcp tools ws://127.0.0.1:3001
-  nexus-mcp tools http://127.0.0.1:3001/mcp --token "$TOKEN"`,
+  nexus-mcp tools http://127.0.0.1:3001/mcp --token "$TOKEN"
+  nexus-mcp tools -- npx tsx examples/demo-server.ts --stdio`,
   run: async (args, io) => {
-    const parsed = parseCommandLine(args, CLIENT_OPTIONS);
+    const { options, command } = splitCommand(args);
+    const parsed = parseCommandLine(options, CLIENT_OPTIONS);
     if (parsed === 'help') return printHelp(io, toolsCommand);
-    const [url = ''] = positionals(parsed.positionals, ['url']);
-    return withClient(url, parsed.values, async (client) => {
+    const [url = ''] = positionals(parsed.positionals, command ? [] : ['url']);
+    return withClient(targetOf(url, command, io), parsed.values, async (client) => {
       printJson(io.stdout, await client.listTools(), parsed.values.json === true);
       return ExitCode.Ok;
     });
@@ -56,9 +60,10 @@ export const callCommand: Command = {
   name: 'call',
   summary: 'Call one tool of an MCP server and print its result',
   help: `Usage: nexus-mcp call <url> <tool> ['<json arguments>'] [options]
+       nexus-mcp call <tool> ['<json arguments>'] [options] -- <command> [args…]
 
 Connects to the MCP server at <url> (ws:// or wss:// for WebSocket, http:// or https:// for
-Streamable HTTP), calls <tool> with the arguments (a JSON object; default {}) and prints the
+Streamable HTTP), or starts <command> as a stdio MCP server (its stderr is passed on to ours), calls <tool> with the arguments (a JSON object; default {}) and prints the
 result (content, structuredContent, isError) as JSON on stdout.
 A result with "isError": true is printed too, and the command exits with 1.
 
@@ -68,13 +73,17 @@ ${EXIT_CODES_HELP}
 
 Examples:
   nexus-mcp call ws://127.0.0.1:3001 add '{"a": 2, "b": 40}'
-  nexus-mcp call http://127.0.0.1:3001 add '{"a": 2, "b": 40}'`,
+  nexus-mcp call http://127.0.0.1:3001 add '{"a": 2, "b": 40}'
+  nexus-mcp call add '{"a": 2, "b": 40}' -- npx tsx examples/demo-server.ts --stdio`,
   run: async (args, io) => {
-    const parsed = parseCommandLine(args, CLIENT_OPTIONS);
+    const { options, command } = splitCommand(args);
+    const parsed = parseCommandLine(options, CLIENT_OPTIONS);
     if (parsed === 'help') return printHelp(io, callCommand);
-    const [url = '', tool = '', json] = positionals(parsed.positionals, ['url', 'tool', 'arguments?']);
+    if (command && /^[a-z]+:\/\//i.test(parsed.positionals[0] ?? '')) throw new UsageError('give a URL or a command after --, not both');
+    const given = command ? ['', ...parsed.positionals] : parsed.positionals;
+    const [url = '', tool = '', json] = positionals(given, ['url', 'tool', 'arguments?']);
     const toolArguments = parseToolArguments(json);
-    return withClient(url, parsed.values, async (client) => {
+    return withClient(targetOf(url, command, io), parsed.values, async (client) => {
       const result = await client.callTool(tool, toolArguments);
       printJson(io.stdout, result, parsed.values.json === true);
       if (result.isError !== true) return ExitCode.Ok;
@@ -90,9 +99,23 @@ interface ClientValues {
   readonly 'timeout-ms'?: string | undefined;
 }
 
+/** The arguments before `--` (options and positionals), and the stdio server's command line after it, if any. */
+function splitCommand(args: readonly string[]): { readonly options: readonly string[]; readonly command: readonly string[] | undefined } {
+  const separator = args.indexOf('--');
+  if (separator < 0) return { options: args, command: undefined };
+  const command = args.slice(separator + 1);
+  if (command.length === 0) throw new UsageError('give the stdio server command after --, as in: -- node server.js');
+  return { options: args.slice(0, separator), command };
+}
+
+/** The URL, or the stdio server to start, whose log lines go to our stderr. */
+function targetOf(url: string, command: readonly string[] | undefined, io: CliIo): McpTarget {
+  return command ? { command, stderr: (line) => io.stderr.write(`${line}\n`) } : { url };
+}
+
 /** Connects, runs `work`, and always disconnects; protocol errors become runtime failures with their code. */
-async function withClient(url: string, values: ClientValues, work: (client: SimpleMCPClient) => Promise<number>): Promise<number> {
-  const client = openMcpClient(url, {
+async function withClient(target: McpTarget, values: ClientValues, work: (client: SimpleMCPClient) => Promise<number>): Promise<number> {
+  const client = openTarget(target, {
     headers: requestHeaders(values.header, values.token),
     timeoutMs: integerOption('timeout-ms', values['timeout-ms'], DEFAULT_CLIENT_TIMEOUT_MS, 1),
     clientVersion: packageVersion(),

@@ -11,6 +11,23 @@ export interface McpClientSettings {
   readonly clientVersion: string;
 }
 
+/** Where a one-shot command finds its server: a URL, or a stdio server to start (the command after `--`). */
+export type McpTarget = { readonly url: string } | { readonly command: readonly string[]; readonly stderr: (line: string) => void };
+
+/**
+ * A client for `target`: a stdio server it starts (`SimpleMCPClient`'s `command`), or a URL, by
+ * its scheme (`openMcpClient` below).
+ */
+export function openTarget(target: McpTarget, settings: McpClientSettings): SimpleMCPClient {
+  if ('url' in target) return openMcpClient(target.url, settings);
+  const [command = '', ...args] = target.command;
+  return new SimpleMCPClient({
+    command: { command, args, stderr: target.stderr },
+    clientInfo: { name: 'nexus-mcp-cli', version: settings.clientVersion },
+    requestTimeoutMs: settings.timeoutMs,
+  });
+}
+
 /**
  * A client for the server at `url`, chosen by its scheme: the one place the CLI decides how to
  * speak to a URL. `ws://` and `wss://` go over `SimpleMCPClient`'s WebSocket transport, without

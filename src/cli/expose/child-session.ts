@@ -2,7 +2,7 @@ import { Subscription, timer, type SchedulerLike } from 'rxjs';
 import type { JsonObject } from '../../protocol/index.js';
 import type { Related } from '../../transport/index.js';
 import { cancelledIdOf, requestIdOf, requestKey, responseIdOf } from '../request-ids.js';
-import type { McpChild } from './mcp-child.js';
+import type { StdioChild } from '../../transport/client/stdio-child.js';
 import { RequestStreams } from './request-streams.js';
 
 /**
@@ -21,7 +21,7 @@ export class ChildSession {
   constructor(
     /** The transport's id for the client (a WebSocket connection, or a Streamable HTTP session). */
     readonly clientId: string,
-    readonly child: McpChild,
+    readonly child: StdioChild,
     private readonly idle: { readonly timeoutMs: number | undefined; readonly scheduler: SchedulerLike; readonly onIdle: () => void },
   ) {
     this.touch();

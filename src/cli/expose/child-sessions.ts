@@ -3,7 +3,7 @@ import type { JsonObject } from '../../protocol/index.js';
 import { CloseCode, type Related } from '../../transport/index.js';
 import type { Reporter } from '../reporter.js';
 import { ChildSession } from './child-session.js';
-import { describeExit, McpChild, type ChildCommand, type ChildExit } from './mcp-child.js';
+import { describeExit, StdioChild, type ChildCommand, type ChildExit } from '../../transport/client/stdio-child.js';
 
 /**
  * Where client sessions come from and where their messages go, keyed by the transport's client id:
@@ -88,7 +88,7 @@ export class ChildSessions {
       this.transport.closeClient(clientId, CloseCode.TryAgainLater, `At most ${maxChildren} MCP server processes at once; try again later`);
       return;
     }
-    const child: McpChild = new McpChild(this.options.command, this.options.maxLineBytes, {
+    const child: StdioChild = new StdioChild(this.options.command, this.options.maxLineBytes, {
       onMessage: (message) => this.fromChild(clientId, message),
       onStderr: (line) => reporter.relay(`[child ${child.pid ?? '?'}]`, line),
       onBadOutput: (problem) => reporter.warn(`child ${child.pid ?? '?'} wrote a line that is not a JSON-RPC message, dropped: ${problem}`),
@@ -119,7 +119,7 @@ export class ChildSessions {
   }
 
   /** The child is gone: if its session still stands, it ends too, and only it. */
-  private childExited(clientId: string, child: McpChild, exit: ChildExit): void {
+  private childExited(clientId: string, child: StdioChild, exit: ChildExit): void {
     const session = this.sessions.get(clientId);
     if (session?.child !== child) return;
     this.sessions.delete(clientId);

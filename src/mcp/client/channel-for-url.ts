@@ -2,6 +2,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { ReconnectPolicy } from '../../transport/index.js';
 import { PLAIN_CLIENT, transportChannel, type ClientChannel } from './client-channel.js';
 import { HttpChannel, type HttpChannelSettings } from './http-channel.js';
+import { StdioChannel } from './stdio-channel.js';
 import type { ResolvedClientOptions } from './simple-client-options.js';
 
 /** How broken Streamable HTTP event streams are resumed unless `transport.reconnect` says otherwise: as the WebSocket client reconnects. */
@@ -17,11 +18,13 @@ export function isHttpUrl(url: string): boolean {
 }
 
 /**
- * The connection a `SimpleMCPClient` uses for its URL: Streamable HTTP for `http://` and
- * `https://`, `WebSocketClientTransport` for anything else (`ws://`, `wss://`). On the legacy path
+ * The connection a `SimpleMCPClient` uses for its URL: a child process over stdio when it was given
+ * a `command`, Streamable HTTP for `http://` and `https://`, `WebSocketClientTransport` for anything
+ * else (`ws://`, `wss://`). On the legacy path
  * (`useTransport: false`) the WebSocket has no reconnection, and HTTP event streams are not resumed.
  */
 export function channelFor(url: string, options: ResolvedClientOptions, scheduler: SchedulerLike): ClientChannel {
+  if (options.command) return new StdioChannel(options.command, options.transport?.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE, scheduler);
   if (isHttpUrl(url)) return new HttpChannel(url, httpSettings(options, scheduler));
   if (options.useTransport === false) return transportChannel(url, { ...options.transport, ...PLAIN_CLIENT, scheduler });
   return transportChannel(url, { ...options.transport, resume: options.resume ?? true, scheduler });

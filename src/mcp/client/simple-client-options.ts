@@ -1,6 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import { LATEST_LEGACY_PROTOCOL_VERSION, type ClientCapabilities, type Implementation } from '../../protocol/index.js';
 import type { ClientTransportOptions } from '../../transport/index.js';
+import type { StdioServerCommand } from './stdio-channel.js';
 
 /** How a `SimpleMCPClient` connects and introduces itself; every field is optional. */
 export interface SimpleMCPClientOptions {
@@ -13,6 +14,12 @@ export interface SimpleMCPClientOptions {
    * `https://` for MCP's Streamable HTTP transport.
    */
   url?: string;
+  /**
+   * Start this MCP server and speak to it over stdio (MCP's local transport: JSON-RPC lines on its
+   * stdin and stdout), instead of connecting to `url`. The session lasts as long as the process;
+   * `disconnect()` stops it (stdin closed, then SIGTERM, then SIGKILL).
+   */
+  command?: StdioServerCommand;
   /**
    * `true` (default): over `WebSocketClientTransport`, which reconnects; `false`: one plain ws
    * socket (legacy path). Over HTTP, `false` means broken event streams are not resumed.

@@ -87,7 +87,9 @@ export class SimpleMCPClient {
   readonly errors$: Observable<Error> = this.errorsSubject.asObservable();
 
   constructor(options: SimpleMCPClientOptions = {}) {
-    this.url = options.url ?? `ws://${options.host ?? 'localhost'}:${options.port ?? 3001}`;
+    // A stdio server is named by its command line, in messages and errors.
+    const { command } = options;
+    this.url = command ? `stdio:${[command.command, ...(command.args ?? [])].join(' ')}` : (options.url ?? `ws://${options.host ?? 'localhost'}:${options.port ?? 3001}`);
     this.options = withClientDefaults(options);
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.lifecycle = new ClientLifecycle(this.url, this.options, this.scheduler, {

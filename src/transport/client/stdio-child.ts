@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as E from 'fp-ts/lib/Either.js';
 import { Subscription, timer, type SchedulerLike } from 'rxjs';
 import { decodeTextFrame, type JsonObject } from '../../protocol/index.js';
-import { readLines, writeJsonLine } from '../lines.js';
+import { LineReader } from '../edges/line-reader.js';
 
 /** How a child process ended. */
 export interface ChildExit {
@@ -24,34 +24,46 @@ export interface ChildListener {
   onExit(exit: ChildExit): void;
 }
 
-/** The command line of the stdio MCP server that each session gets its own process of. */
+/** A program to start: the executable (looked up on PATH) and its arguments. */
 export interface ChildCommand {
   readonly command: string;
   readonly args: readonly string[];
+  /** Working directory. Default: this process's. */
+  readonly cwd?: string;
+  /** Environment. Default: this process's. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 // A process group of its own (POSIX), so that stopping it reaches whatever it started itself (npx → node).
 const OWN_GROUP = process.platform !== 'win32';
 
 /**
- * One stdio MCP server process: messages in on stdin, out on stdout, one JSON object per line;
- * stderr passed on line by line. Stopping follows MCP's stdio shutdown: close stdin, then SIGTERM
- * after `graceMs`, then SIGKILL after as long again.
+ * A child process that speaks JSON on its standard streams, as MCP's stdio transport does:
+ * messages in on stdin, out on stdout, one JSON object per line (lines bounded by
+ * `maxLineBytes`); stderr passed on line by line. Stopping follows MCP's stdio shutdown: close
+ * stdin, then SIGTERM after `graceMs`, then SIGKILL after as long again — to its whole process
+ * group, so that it reaches what the child started itself (`npx` → `node`).
  */
-export class McpChild {
+export class StdioChild {
   private readonly child: ChildProcess;
-  private readonly reading = new Subscription();
+  private readonly readers: LineReader[] = [];
   private gone = false;
   private readonly exited: Promise<void>;
 
   constructor(command: ChildCommand, maxLineBytes: number, listener: ChildListener) {
-    this.child = spawn(command.command, [...command.args], { stdio: ['pipe', 'pipe', 'pipe'], detached: OWN_GROUP, windowsHide: true });
+    this.child = spawn(command.command, [...command.args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: OWN_GROUP,
+      windowsHide: true,
+      ...(command.cwd === undefined ? {} : { cwd: command.cwd }),
+      ...(command.env === undefined ? {} : { env: command.env }),
+    });
     const { stdin, stdout, stderr } = this.child;
     this.exited = new Promise<void>((resolve) => {
       const exit = (code: number | null, signal: NodeJS.Signals | null, startError?: Error): void => {
         if (this.gone) return;
         this.gone = true;
-        this.reading.unsubscribe();
+        for (const reader of this.readers) reader.stop();
         listener.onExit({ code, signal, startError });
         resolve();
       };
@@ -64,22 +76,20 @@ export class McpChild {
     // A child that died leaves a broken pipe: its exit is reported by 'close'.
     stdin?.on('error', () => undefined);
     if (stdout) {
-      this.reading.add(
-        readLines(stdout, maxLineBytes).subscribe({
-          next: (line) => {
-            if (line.kind === 'oversize') return listener.onBadOutput(`a line over the ${maxLineBytes}-byte limit`);
-            const decoded = decodeTextFrame(line.text);
+      this.readers.push(
+        new LineReader(stdout, maxLineBytes, {
+          line: (text) => {
+            const decoded = decodeTextFrame(text);
             if (E.isRight(decoded)) listener.onMessage(decoded.right);
-            else listener.onBadOutput(`${decoded.left.message}: ${line.text.slice(0, 200)}`);
+            else listener.onBadOutput(`${decoded.left.message}: ${text.slice(0, 200)}`);
           },
-          error: () => undefined,
+          tooLong: () => listener.onBadOutput(`a line over the ${maxLineBytes}-byte limit`),
+          end: () => undefined,
         }),
       );
     }
     if (stderr) {
-      this.reading.add(
-        readLines(stderr, maxLineBytes).subscribe({ next: (line) => line.kind === 'line' && listener.onStderr(line.text), error: () => undefined }),
-      );
+      this.readers.push(new LineReader(stderr, maxLineBytes, { line: (text) => listener.onStderr(text), tooLong: () => undefined, end: () => undefined }));
     }
   }
 
@@ -96,7 +106,8 @@ export class McpChild {
   /** Writes one message to the child's stdin; ignored once it is gone. */
   send(message: JsonObject): void {
     const { stdin } = this.child;
-    if (!this.gone && stdin?.writable === true) writeJsonLine(stdin, message);
+    // JSON.stringify leaves no raw newline inside a message: one line each.
+    if (!this.gone && stdin?.writable === true) stdin.write(`${JSON.stringify(message)}\n`);
   }
 
   /** Ends the child: closes stdin, then SIGTERM after `graceMs`, then SIGKILL. Resolves once it is gone. */
