@@ -31,6 +31,13 @@ function mcpRate(rows: readonly McpRow[], leg: string, clients: number): number 
   return row && isMeasuredMcpRow(row) ? row.perSecond : undefined;
 }
 
+/** Server CPU time per call, ms: the server process's CPU share over the window divided by calls/s (not for stdio legs, whose servers are many processes). */
+function mcpServerCpuPerCall(rows: readonly McpRow[], leg: string, clients: number): number | undefined {
+  const row = rows.find((candidate) => candidate.leg === leg && candidate.clients === clients);
+  if (!row || !isMeasuredMcpRow(row) || !Number.isFinite(row.serverCpu) || !(row.perSecond > 0)) return undefined;
+  return (row.serverCpu * 1000) / row.perSecond;
+}
+
 /** The comparison's name for a fanout row: `fanout deliveries/s N=10000` (back to back) or `… N=10000 per turn`. */
 export function fanoutMetric(clients: number, variant: FanoutVariant): string {
   return `fanout deliveries/s N=${clients}${variant === 'per-turn' ? ' per turn' : ''}`;
@@ -79,6 +86,15 @@ export function compare(results: BenchResults): Comparison[] {
     for (const leg of ['nexus-simple', 'sdk-ws-nexus', 'sdk-http-nexus', 'sdk-stdio-nexus', 'sdk-http-json', 'sdk-stdio']) {
       push(`mcp calls/s C=${clients}`, leg, 'sdk-http', ratio(mcpRate(results.mcp, leg, clients), reference), true);
     }
+    // What the server itself spends per call, over HTTP: when the SDK client saturates its own core, calls/s
+    // measures the client more than the server.
+    push(
+      `mcp HTTP server CPU/call C=${clients}`,
+      'sdk-http-nexus',
+      'sdk-http',
+      ratio(mcpServerCpuPerCall(results.mcp, 'sdk-http-nexus', clients), mcpServerCpuPerCall(results.mcp, 'sdk-http', clients)),
+      false,
+    );
     // stdio against stdio: the same SDK client, one server process per client on both sides.
     push(`mcp stdio calls/s C=${clients}`, 'sdk-stdio-nexus', 'sdk-stdio', ratio(mcpRate(results.mcp, 'sdk-stdio-nexus', clients), mcpRate(results.mcp, 'sdk-stdio', clients)), true);
   }
@@ -106,5 +122,6 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
     verdict('mcp tools/call at C = 10, SimpleMCPClient → MCPServer ≥ 5 × SDK Streamable HTTP', find('mcp calls/s C=10', 'nexus-simple'), 5, true),
     verdict('mcp tools/call at C = 10, SDK client over WebSocket → MCPServer ≥ 5 × SDK Streamable HTTP', find('mcp calls/s C=10', 'sdk-ws-nexus'), 5, true),
     verdict('mcp tools/call at C = 10, SDK client over Streamable HTTP → MCPServer ≥ 2 × SDK Streamable HTTP', find('mcp calls/s C=10', 'sdk-http-nexus'), 2, true),
+    verdict('mcp over Streamable HTTP at C = 10, server CPU per call ≤ 0.5 × the SDK’s Streamable HTTP server', find('mcp HTTP server CPU/call C=10', 'sdk-http-nexus'), 0.5, false),
   ];
 }
