@@ -219,6 +219,20 @@ describe('nexus-mcp expose over Streamable HTTP', () => {
     expect((await post(httpUrl, { jsonrpc: '2.0', id: '7', method: 'ping' }, session)).json).toEqual({ jsonrpc: '2.0', id: '7', result: {} });
   });
 
+  it('ends the HTTP response of a request its client cancels: the process sends nothing for it', async () => {
+    const { httpUrl } = await expose();
+    const opened = await post(httpUrl, { jsonrpc: '2.0', id: 1, method: 'initialize', params: INITIALIZE });
+    const session = { 'mcp-session-id': opened.headers.get('mcp-session-id') ?? '' };
+    await post(httpUrl, { jsonrpc: '2.0', method: 'notifications/initialized' }, session);
+    const call = post(httpUrl, { jsonrpc: '2.0', id: 'w-1', method: 'tools/call', params: { name: 'wait', arguments: {} } }, session);
+    // The call has reached the process once a ping sent after it comes back.
+    expect((await post(httpUrl, { jsonrpc: '2.0', id: 'p', method: 'ping' }, session)).status).toBe(200);
+    expect((await post(httpUrl, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'w-1' } }, session)).status).toBe(202);
+    const answered = await call;
+    expect(answered.status).toBe(200);
+    expect(answered.text).not.toContain('too late');
+  });
+
   it('delivers a process’s progress over HTTP on its request’s stream, to the SDK client and to SimpleMCPClient', async () => {
     const { httpUrl } = await expose();
     const sdk = track(new Client({ name: 'sdk-http', version: '1.0.0' }), (c) => c.close());
@@ -290,6 +304,6 @@ describe('nexus-mcp expose over Streamable HTTP', () => {
     expect(wrong.stderr).toContain('HTTP 401');
     const right = await runInProcess(['tools', httpUrl, '--token', 's3cret', '--json']);
     expect(right.code).toBe(0);
-    expect((JSON.parse(right.stdout) as { name: string }[]).map((tool) => tool.name)).toEqual(['whoami', 'echo', 'progress', 'crash']);
+    expect((JSON.parse(right.stdout) as { name: string }[]).map((tool) => tool.name)).toEqual(['whoami', 'echo', 'progress', 'wait', 'crash']);
   });
 });

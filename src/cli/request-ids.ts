@@ -20,7 +20,5 @@ export function cancelledIdOf(message: JsonObject): RequestId | undefined {
   return RequestIdCodec.is(id) ? id : undefined;
 }
 
-/** A map key for a request id that keeps the string `"1"` and the number `1` apart, as JSON-RPC does. */
-export function requestKey(id: RequestId): string {
-  return typeof id === 'number' ? `n${id}` : `s${id}`;
-}
+/** A map key for a request id that keeps `"1"` and `1` apart: the transport's own key for a request (`relatedTo`, `settle`). */
+export { requestKey } from '../mcp/request-correlator.js';

@@ -22,6 +22,7 @@ import { MCPServer } from '../../../src/mcp/index.js';
 import { mcpTransportOptions, serveSdkServer } from '../../../src/mcp/sdk/index.js';
 import { WebSocketServerTransport } from '../../../src/transport/index.js';
 import { closeAll, track } from '../support/mcp-fixtures.js';
+import { post } from '../support/http-requests.js';
 
 afterEach(closeAll);
 
@@ -120,5 +121,31 @@ describe('serveSdkServer over Streamable HTTP', () => {
     const result = await client.callTool({ name: 'count', arguments: { n: 3 } }, undefined, { onprogress: ({ progress: p }) => progress.push(p) });
     expect(text(result)).toBe('counted to 3');
     expect(progress).toEqual([1, 2, 3]);
+  });
+
+  it('ends the HTTP response of a request its client cancels, though the SDK server sends nothing for it', async () => {
+    const transport = track(new WebSocketServerTransport({ host: '127.0.0.1', port: 0, heartbeat: false, logger: false, stopGraceMs: 300, ...mcpTransportOptions }), (s) => s.stop());
+    let started: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const serving = serveSdkServer(transport, () => {
+      const sdk = new McpServer({ name: 'sdk-inside', version: '1.0.0' });
+      sdk.registerTool('wait', {}, (extra) => {
+        started();
+        return new Promise((resolve) => extra.signal.addEventListener('abort', () => resolve({ content: [{ type: 'text', text: 'too late' }] })));
+      });
+      return sdk;
+    });
+    track(serving, (s) => Promise.resolve(s.unsubscribe()));
+    await transport.start();
+    const url = transport.httpUrl ?? '';
+    const opened = await post(url, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    const headers = { 'mcp-session-id': opened.headers.get('mcp-session-id') ?? '' };
+    await post(url, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers);
+    const call = post(url, { jsonrpc: '2.0', id: 'w', method: 'tools/call', params: { name: 'wait', arguments: {} } }, headers);
+    await running;
+    await post(url, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'w' } }, headers);
+    const answered = await call;
+    expect(answered.status).toBe(200);
+    expect(answered.text).not.toContain('too late');
   });
 });

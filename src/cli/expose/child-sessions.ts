@@ -2,6 +2,7 @@ import { asyncScheduler, Subscription, type Observable, type SchedulerLike } fro
 import type { JsonObject } from '../../protocol/index.js';
 import { CloseCode, type Related } from '../../transport/index.js';
 import type { Reporter } from '../reporter.js';
+import { cancelledIdOf, requestKey } from '../request-ids.js';
 import { ChildSession } from './child-session.js';
 import { describeExit, StdioChild, type ChildCommand, type ChildExit } from '../../transport/client/stdio-child.js';
 
@@ -19,7 +20,7 @@ export interface SessionTransport {
    * The session's connection, to send it messages: `relatedTo` names the request a message belongs
    * to, so that over HTTP it goes on that request's response. `undefined` once the session is gone.
    */
-  getClient(clientId: string): { send(message: JsonObject, relatedTo?: string | Related): boolean } | undefined;
+  getClient(clientId: string): { send(message: JsonObject, relatedTo?: string | Related): boolean; settle(requestKey: string): void } | undefined;
   /** Ends one session with a close code and a reason (at most 123 bytes). */
   closeClient(clientId: string, code?: number, reason?: string): boolean;
 }
@@ -74,6 +75,9 @@ export class ChildSessions {
   /** A message from a client: to its own child (dropped when the session has none, e.g. it was refused). */
   deliver(clientId: string, message: JsonObject): void {
     this.sessions.get(clientId)?.fromClient(message);
+    // A stdio server sends nothing for a request its client cancelled: over HTTP, its response ends now.
+    const cancelled = cancelledIdOf(message);
+    if (cancelled !== undefined) this.transport.getClient(clientId)?.settle(requestKey(cancelled));
   }
 
   /** Stops every child and resolves once all are gone. */

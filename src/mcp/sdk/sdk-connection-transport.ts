@@ -109,6 +109,9 @@ export class SdkConnectionTransport implements Transport {
     const valid = message as JSONRPCMessage;
     if (this.started) this.onmessage?.(valid, this.extra);
     else this.pending.push(valid);
+    // The SDK sends nothing for a request its client cancelled: its HTTP response ends now.
+    const cancelled = cancelledRequestOf(message);
+    if (cancelled !== undefined) this.connection.settle(requestKey(cancelled));
   }
 
   private rejectInvalid(problem: SdkEnvelopeProblem): void {
@@ -153,4 +156,12 @@ function relatedOf(message: JSONRPCMessage, relatedRequestId: RequestId | undefi
     return { request: requestKey(message.id), final: true };
   }
   return relatedRequestId === undefined ? undefined : requestKey(relatedRequestId);
+}
+
+/** The id a `notifications/cancelled` names, if `message` is one. */
+function cancelledRequestOf(message: JsonObject): RequestId | undefined {
+  if (message['method'] !== 'notifications/cancelled') return undefined;
+  const params = message['params'];
+  const id = typeof params === 'object' && params !== null && !Array.isArray(params) ? (params as JsonObject)['requestId'] : undefined;
+  return typeof id === 'string' || typeof id === 'number' ? id : undefined;
 }

@@ -37,6 +37,8 @@ export interface McpPeer {
    */
   send(message: JsonObject, relatedTo?: string): boolean;
   close(code?: number, reason?: string): void;
+  /** The request with this key gets no reply (it was cancelled): an edge with a response per request ends it. */
+  settle?(requestKey: string): void;
   /**
    * Emits once, then completes, when the client has read everything sent to it before the call,
    * or the connection is gone. Without it, replies never wait for the client (see
@@ -160,6 +162,8 @@ export class McpSession {
     if (!request || request.method === 'initialize') return false;
     request.cancelled = true;
     request.controller.abort(new CancelledError(reason));
+    // No reply will come: an edge with a response per request (Streamable HTTP) ends it now.
+    this.peer.settle?.(requestKey(id));
     return true;
   }
 

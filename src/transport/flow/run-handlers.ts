@@ -33,14 +33,12 @@ export interface HandlerReply<C> {
  * cost on the hot path: a plain or promised reply allocates no subscription; only a handler that
  * returns an Observable is subscribed to, and that subscription is handed to its client, which ends
  * it when the client is gone for good. Each call is counted in `calls` until its result settles.
- * A handler that throws or rejects goes to `failed`; the stream itself never errors for it. A call
- * that ends without a single reply goes to `unanswered` (an edge with a response per request ends it).
+ * A handler that throws or rejects goes to `failed`; the stream itself never errors for it.
  */
 export function runHandlers<C extends HandledClient>(
   handler: MessageHandler<C>,
   calls: InFlightCalls,
   failed: (client: C, request: JsonObject, error: unknown) => void,
-  unanswered: (client: C, request: JsonObject) => void = () => undefined,
 ): OperatorFunction<{ readonly client: C; readonly message: JsonObject }, HandlerReply<C>> {
   return (source) =>
     new Observable<HandlerReply<C>>((subscriber) =>
@@ -59,13 +57,11 @@ export function runHandlers<C extends HandledClient>(
           // null is "no reply" too: JavaScript handlers return it where TypeScript ones cannot.
           if (result === undefined || result === null) {
             calls.end(client);
-            unanswered(client, message);
           } else if (result instanceof Promise) {
             result.then(
               (value) => {
                 calls.end(client);
                 if (value !== undefined && value !== null) reply(value);
-                else unanswered(client, message);
               },
               (error: unknown) => {
                 calls.end(client);
@@ -73,22 +69,9 @@ export function runHandlers<C extends HandledClient>(
               },
             );
           } else if (isObservable(result)) {
-            let replied = false;
-            const running = result.subscribe({
-              next: (value) => {
-                replied = true;
-                reply(value);
-              },
-              error: (error: unknown) => {
-                replied = true;
-                failed(client, message, error);
-              },
-            });
+            const running = result.subscribe({ next: reply, error: (error: unknown) => failed(client, message, error) });
             // Runs when the stream completes, errors or is cancelled; at once if it already has.
-            running.add(() => {
-              calls.end(client);
-              if (!replied) unanswered(client, message);
-            });
+            running.add(() => calls.end(client));
             client.track(running);
           } else {
             calls.end(client);

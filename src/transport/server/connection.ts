@@ -56,6 +56,11 @@ export interface ClientConnection extends ClientInfo {
    * response may end; a string means more may follow.
    */
   send(message: JsonObject, relatedTo?: string | Related): boolean;
+  /**
+   * The request with this key (see `send`'s `relatedTo`) will get no reply — it was cancelled, say:
+   * an edge that answers each request on its own response (Streamable HTTP) ends that response now.
+   */
+  settle(requestKey: string): void;
   /** Closes its connection with `code` (default 1000) and `reason`. */
   close(code?: number, reason?: string): void;
   /** Drops its connection without a close handshake. */

@@ -33,10 +33,6 @@ export function pipelineEffects(options: EffectsOptions): PipelineEffects {
   };
   return {
     publish: options.publish,
-    unanswered: (client, request) => {
-      const key = options.requestKey(request);
-      if (key !== undefined) client.settle(key);
-    },
     overRate: ({ client, data, isBinary }: InboundFrame, verdict) => {
       if (verdict === 'close') {
         if (!client.isOpen) return;

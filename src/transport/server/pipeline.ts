@@ -22,8 +22,6 @@ export interface PipelineEffects {
   readonly busy: (message: DecodedMessage<Connection>, why: 'shutting_down' | 'overloaded') => void;
   /** A handler threw or rejected. */
   readonly failed: (client: Connection, request: JsonObject, error: unknown) => void;
-  /** A handler call ended without a reply (a cancelled MCP request, say). */
-  readonly unanswered: (client: Connection, request: JsonObject) => void;
 }
 
 /** The server's policies, as the pipeline applies them. */
@@ -65,7 +63,7 @@ export function serverPipeline(settings: PipelineSettings, effects: PipelineEffe
       ? pipe(
           admit(stoppingVerdict(settings.isStopping, startsWork), effects.busy),
           maxInFlight === undefined ? (identity as MonoTypeOperatorFunction<DecodedMessage<Connection>>) : admit(inFlightVerdict(maxInFlight, startsWork), effects.busy),
-          runHandlers(handler, calls, effects.failed, effects.unanswered),
+          runHandlers(handler, calls, effects.failed),
         )
       : ignoreElements(),
   );
