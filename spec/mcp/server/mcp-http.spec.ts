@@ -10,7 +10,7 @@ import * as t from 'io-ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MCPServer, type MCPServerOptions, type SessionEvent } from '../../../src/mcp/index.js';
 import { bearerAuth } from '../../../src/transport/index.js';
-import { closeAll, RawMcpClient, track } from '../support/mcp-fixtures.js';
+import { closeAll, modernMeta, RawMcpClient, track } from '../support/mcp-fixtures.js';
 import { selfSignedCertificate } from '../../support/certificate.js';
 import { openEvents, post, postRaw, type EventReader } from '../support/http-requests.js';
 
@@ -195,6 +195,25 @@ describe('streams', () => {
     expect((await post(url, ping, { 'mcp-session-id': idle })).status).toBe(404);
     // The sweep that ended the idle session saw the other one, older still, and let it be.
     expect((await post(url, ping, { 'mcp-session-id': listening })).status).toBe(200);
+  });
+
+  it('serves a 2026-07-28 subscriptions/listen as a POST whose event stream stays open, until the server stops', async () => {
+    const { server, url, sessions } = await httpServer();
+    const listen = { jsonrpc: '2.0', id: 'l-1', method: 'subscriptions/listen', params: { notifications: { toolsListChanged: true }, _meta: modernMeta() } };
+    const events = await openEvents(url, {}, listen);
+    expect((await events.next()).data).toMatchObject({ method: 'notifications/subscriptions/acknowledged', params: { notifications: { toolsListChanged: true } } });
+    server.registerTool('late', { input: t.type({}) }, () => 'late');
+    expect((await events.next()).data).toEqual({
+      jsonrpc: '2.0',
+      method: 'notifications/tools/list_changed',
+      params: { _meta: { 'io.modelcontextprotocol/subscriptionId': 'l-1' } },
+    });
+    const stopped = server.stop();
+    // The listen request's final result ends its stream; no session was ever opened for it.
+    expect((await events.next()).data).toMatchObject({ jsonrpc: '2.0', id: 'l-1', result: { resultType: 'complete' } });
+    await expect(events.next()).rejects.toThrow('the stream ended');
+    await stopped;
+    expect(sessions.filter((event) => event.era === 'legacy')).toEqual([]);
   });
 
   it('ends open streams and sessions when the server stops', async () => {

@@ -67,10 +67,17 @@ export interface EventReader {
   close(): void;
 }
 
-/** Opens a GET stream (or resumes one with `last-event-id`) and fails unless it is a 200 event stream. */
-export async function openEvents(url: string, headers: Record<string, string>): Promise<EventReader> {
+/**
+ * Opens a GET stream (or resumes one with `last-event-id`), or with `body` POSTs it and reads the
+ * response as it streams; fails unless it is a 200 event stream.
+ */
+export async function openEvents(url: string, headers: Record<string, string>, body?: unknown): Promise<EventReader> {
   const controller = new AbortController();
-  const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
+  const init: RequestInit =
+    body === undefined
+      ? { headers: { accept: 'text/event-stream', ...headers } }
+      : { method: 'POST', headers: { accept: 'application/json, text/event-stream', 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+  const response = await fetch(url, { ...init, signal: controller.signal });
   if (response.status !== 200 || response.headers.get('content-type') !== 'text/event-stream' || !response.body) {
     throw new Error(`GET answered ${response.status} ${response.headers.get('content-type') ?? ''}`);
   }
