@@ -79,6 +79,7 @@ export {
   InboxOverflowError,
   SerializationError,
   SessionExpiredError,
+  ClusterError,
   ClientGoneError,
   ResumeRefusedError,
   UpgradeRefusedError,

@@ -19,6 +19,7 @@ const ENTRY_POINTS = {
 
 const ERRORS = [
   'ClientGoneError',
+  'ClusterError',
   'ConnectionFailedError',
   'HandlerError',
   'HandshakeDroppedError',
@@ -121,6 +122,13 @@ const EXPECTED: Record<keyof typeof ENTRY_POINTS, readonly string[]> = {
     'AuthOutcome',
     'Authenticate',
     'BearerVerdict',
+    'BusEnvelope',
+    'BusStatus',
+    'ClusterBus',
+    'ClusterNode',
+    'ClusterPresence',
+    'LocalBus',
+    'LocalCluster',
     'ClientConnection',
     'ClientInfo',
     'ClientMessage',

@@ -172,3 +172,11 @@ export interface TransportErrorEvent {
 export class SessionExpiredError extends TransportError {
   readonly code = 'session_expired';
 }
+
+/**
+ * The cluster bus failed this node: it lost its broker, could not publish, or came back after a
+ * loss (what other nodes published meanwhile may not have reached this node's clients).
+ */
+export class ClusterError extends TransportError {
+  readonly code = 'cluster';
+}

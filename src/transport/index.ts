@@ -60,6 +60,10 @@ export { InMemoryReplayStore, type ReplayStore, type ReplayEntry, type ReplayLim
 export type { ResumeOptions } from './resume/session-resumption.js';
 export type { Resumption } from './resume/session-host.js';
 
+// Clusters: many nodes of one service.
+export type { ClusterBus, ClusterPresence, ClusterNode, BusEnvelope, BusStatus } from './cluster/cluster-bus.js';
+export { LocalBus, LocalCluster } from './cluster/local-bus.js';
+
 // Close codes and errors.
 export { CloseCode, classifyCloseCode, type CloseDisposition } from './close-codes.js';
 export {
@@ -78,6 +82,7 @@ export {
   InboxOverflowError,
   SerializationError,
   SessionExpiredError,
+  ClusterError,
   ClientGoneError,
   ResumeRefusedError,
   UpgradeRefusedError,

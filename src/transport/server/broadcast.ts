@@ -10,6 +10,8 @@ export interface Broadcast {
   reached: number;
   /** Why it went nowhere (it could not be serialised). */
   failure: unknown;
+  /** The message encoded, once it was: what the cluster publishes to the other nodes. */
+  frame?: EncodedFrame;
 }
 
 /** A message encoded once: the text for replay logs, its UTF-8 bytes for every socket. */
@@ -33,10 +35,16 @@ export function writeToEveryClient(clients: () => Iterable<Connection>): (broadc
       broadcast.failure = error;
       return;
     }
-    let reached = 0;
-    for (const client of clients()) {
-      if (client.writeFrame(frame, true)) reached += 1;
-    }
-    broadcast.reached = reached;
+    broadcast.frame = frame;
+    broadcast.reached = writeFrameToEach(clients(), frame);
   };
+}
+
+/** Writes one encoded frame to every client, each held to the end of the turn; returns how many took it. */
+export function writeFrameToEach(clients: Iterable<Connection>, frame: EncodedFrame): number {
+  let reached = 0;
+  for (const client of clients) {
+    if (client.writeFrame(frame, true)) reached += 1;
+  }
+  return reached;
 }

@@ -3,6 +3,7 @@ import type { Server as HttpsServer } from 'node:https';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { JsonObject } from '../../protocol/index.js';
 import { perMessageDeflateOptions, type CompressionOptions, type DeflateSettings } from '../edges/compression.js';
+import type { ClusterBus } from '../cluster/cluster-bus.js';
 import type { Edge } from '../edges/edge.js';
 import type { StreamableHttpOptions } from '../edges/http/streamable-http.js';
 import type { ServerTlsOptions } from '../edges/tls.js';
@@ -57,6 +58,13 @@ export interface ServerTransportOptions {
    * `nexus-mcp/testing` to run the whole server without sockets (in virtual time, too).
    */
   edge?: Edge;
+  /**
+   * The cluster this server is a node of ({@link ClusterBus}): broadcasts reach the clients of every
+   * node, `sendTo` reaches a client on another node, and `clientCount$`, `getConnectedClients()`
+   * and `waitForClients()` count every node's clients. Without it the server is a cluster of one.
+   * `LocalCluster` joins servers in one process; `nexus-mcp/redis` joins processes.
+   */
+  cluster?: ClusterBus;
   /**
    * Which messages start work: only those are refused while `stop({ drainMs })` drains and count
    * against `maxInFlight`; others (say, replies to the server's own requests) always reach the
@@ -149,6 +157,7 @@ export const DEFAULT_HEARTBEAT: HeartbeatOptions = { interval: 30_000, timeout: 
 
 export interface ResolvedServerOptions {
   readonly edge: Edge | undefined;
+  readonly cluster: ClusterBus | undefined;
   readonly startsWork: StartsWork;
   readonly requestKey: (message: JsonObject) => string | undefined;
   readonly streamableHttp: StreamableHttpOptions | undefined;
@@ -191,6 +200,7 @@ export function resolveServerOptions(options: ServerTransportOptions): ResolvedS
   const resume = resolveResume(options.resume);
   return {
     edge: options.edge,
+    cluster: options.cluster,
     startsWork: options.startsWork ?? everyMessageStartsWork,
     requestKey: options.requestKey ?? noRequestKey,
     streamableHttp: options.streamableHttp === false ? undefined : options.streamableHttp,

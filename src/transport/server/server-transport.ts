@@ -14,6 +14,8 @@ import { heartbeat } from '../operators/heartbeat.js';
 import { waitForCount } from '../operators/wait-for-count.js';
 import { SessionHost, type Resumption } from '../resume/session-host.js';
 import { writeToEveryClient, type Broadcast } from './broadcast.js';
+import { clusterHostOf, ClusterLink } from './cluster-link.js';
+import type { ClusterNode } from '../cluster/cluster-bus.js';
 import type { ClientConnection, Connection } from './connection.js';
 import { outboundPolicy } from './outbound-policy.js';
 import { Peers, type Disconnection } from './peers.js';
@@ -50,6 +52,8 @@ export class WebSocketServerTransport {
   private readonly peers: Peers;
   private readonly sessions: SessionHost | undefined;
   private readonly edge: Edge;
+  /** This server's place in its cluster, when it has one. */
+  private readonly cluster: ClusterLink | undefined;
   private readonly calls = new InFlightCalls();
   private readonly messagesSubject = new Subject<ClientMessage>();
   private readonly slowConsumerSubject = new Subject<SlowConsumerEvent>();
@@ -71,8 +75,13 @@ export class WebSocketServerTransport {
   readonly disconnections$: Observable<Disconnection>;
   /** Every accepted message from every client (hot). Bad frames never appear here. */
   readonly messages$: Observable<ClientMessage> = this.messagesSubject.asObservable();
-  /** The number of connected clients; replays the current count to each new subscriber. */
+  /**
+   * The number of connected clients; replays the current count to each new subscriber. With a
+   * `cluster`, every node's clients, as presence reports them.
+   */
   readonly clientCount$: Observable<number>;
+  /** The number of clients connected to this server (this node); replays the current count. */
+  readonly localClientCount$: Observable<number>;
   /** Problems on single connections and in handlers. Never errors; completes on `stop()`. */
   readonly errors$: Observable<TransportErrorEvent>;
   /** The slow-consumer policy at work: connections becoming congested, draining, disconnected (hot). Completes on `stop()`. */
@@ -98,7 +107,9 @@ export class WebSocketServerTransport {
     this.edge = resolved.edge ?? new WsEdge({ ...resolved, sessions: resume !== undefined });
     this.connections$ = this.peers.connections$;
     this.disconnections$ = this.peers.disconnections$;
-    this.clientCount$ = this.peers.clientCount$;
+    this.cluster = resolved.cluster && new ClusterLink(resolved.cluster, clusterHostOf(this.peers));
+    this.localClientCount$ = this.peers.clientCount$;
+    this.clientCount$ = this.cluster?.clientCount$ ?? this.peers.clientCount$;
     this.errors$ = this.peers.errors$;
     this.resumptions$ = this.sessions?.resumptions$ ?? new Subject<Resumption>().asObservable();
   }
@@ -126,11 +137,14 @@ export class WebSocketServerTransport {
     if (this.stopping) return Promise.reject(new TransportStoppedError('This transport was stopped; create a new one to serve again'));
     if (!this.starting) {
       this.serveOnce();
-      this.starting = this.edge.start(this.peers).catch((error: unknown) => {
-        this.starting = undefined;
-        const { host, port } = this.options;
-        throw new ServerStartError(describeListenError(error, host, port), { cause: error });
-      });
+      this.starting = this.edge.start(this.peers).then(
+        () => this.cluster?.start(),
+        (error: unknown) => {
+          this.starting = undefined;
+          const { host, port } = this.options;
+          throw new ServerStartError(describeListenError(error, host, port), { cause: error });
+        },
+      );
     }
     return this.starting;
   }
@@ -147,12 +161,17 @@ export class WebSocketServerTransport {
     return this.stopping;
   }
 
-  /** The number of connected clients now. */
+  /** The number of connected clients now; with a `cluster`, on every node, as presence last reported it. */
   getConnectedClients(): number {
-    return this.peers.size;
+    return this.cluster?.clientCount ?? this.peers.size;
   }
 
-  /** The connected clients now (a copy: later arrivals and departures do not change it). */
+  /** This node in its cluster: its id, and the live nodes with their clients. `undefined` without a `cluster`. */
+  get clusterNode(): { readonly nodeId: string; readonly nodes$: Observable<readonly ClusterNode[]> } | undefined {
+    return this.cluster;
+  }
+
+  /** The clients connected to this server now (a copy: later arrivals and departures do not change it). */
   getClients(): ClientConnection[] {
     return [...this.peers.values()];
   }
@@ -175,7 +194,7 @@ export class WebSocketServerTransport {
   }
 
   /**
-   * Resolves `true` once at least `minClients` are connected (at once if they already are), or
+   * Resolves `true` once at least `minClients` are connected (on every node, with a `cluster`; at once if they already are), or
    * `false` after `timeoutMs` or on `stop()`. Never rejects. `countReached(clientCount$, …)` is the
    * same as an Observable.
    */
@@ -204,21 +223,33 @@ export class WebSocketServerTransport {
     return this.sendMessage({ ...notification, type: 'notification' });
   }
 
-  /** Sends one message to every client through the broadcast subject, encoded once. Resolves with how many it reached. */
+  /**
+   * Sends one message to every client through the broadcast subject, encoded once; with a
+   * `cluster`, published once for every other node too. Resolves with how many clients of this
+   * node it reached (the other nodes deliver to theirs).
+   */
   sendMessage(message: JsonObject): Promise<number> {
     const broadcast: Broadcast = { message, reached: 0, failure: undefined };
     this.broadcasts.next(broadcast);
-    return broadcast.failure === undefined ? Promise.resolve(broadcast.reached) : Promise.reject(asError(broadcast.failure));
+    if (broadcast.failure !== undefined) return Promise.reject(asError(broadcast.failure));
+    if (broadcast.frame && this.cluster && !this.stopping) this.cluster.broadcast(broadcast.frame);
+    return Promise.resolve(broadcast.reached);
   }
 
-  /** Sends one message to one client. Resolves with 1 if it was sent, 0 if that client is not connected. */
+  /**
+   * Sends one message to one client: on this node, or (with a `cluster`) on the node that holds it.
+   * Resolves with 1 if it was sent (handed to the node holding the client), 0 if no node has it.
+   */
   sendTo(clientId: string, message: JsonObject): Promise<number> {
+    let data: string;
     try {
-      const data = serialize(message);
-      return Promise.resolve(this.peers.get(clientId)?.write(data) === true ? 1 : 0);
+      data = serialize(message);
     } catch (error) {
       return Promise.reject(asError(error));
     }
+    const local = this.peers.get(clientId);
+    if (local || !this.cluster) return Promise.resolve(local?.write(data) === true ? 1 : 0);
+    return this.cluster.sendToRemote(clientId, data);
   }
 
   /**
@@ -283,6 +314,7 @@ export class WebSocketServerTransport {
     const { stopGraceMs, scheduler } = this.options;
     const edges = this.starting ? [this.edge, ...this.attached] : this.attached;
     await closeGracefully({ edges, peers: this.peers, calls: this.calls, drainMs, stopGraceMs, scheduler });
+    await this.cluster?.stop().catch(() => undefined);
     this.stopped$.next();
     this.stopped$.complete();
     this.inbox?.close(new TransportStoppedError('The server transport is stopped'));
