@@ -127,6 +127,8 @@ const EXPECTED: Record<keyof typeof ENTRY_POINTS, readonly string[]> = {
     'ClusterBus',
     'ClusterNode',
     'ClusterPresence',
+    'ClusterView',
+    'comparePositions',
     'LocalBus',
     'LocalCluster',
     'ClientConnection',

@@ -62,6 +62,8 @@ export type { Resumption } from './resume/session-host.js';
 
 // Clusters: many nodes of one service.
 export type { ClusterBus, ClusterPresence, ClusterNode, BusEnvelope, BusStatus } from './cluster/cluster-bus.js';
+export { comparePositions } from './cluster/cluster-bus.js';
+export type { ClusterView } from './server/cluster-link.js';
 export { LocalBus, LocalCluster } from './cluster/local-bus.js';
 
 // Close codes and errors.

@@ -7,6 +7,12 @@ export interface BusEnvelope {
   /** What it is: `broadcast`, `direct`, or a topic of a layer above (`mcp:list_changed`…). */
   readonly topic: string;
   readonly data: string;
+  /**
+   * Where the envelope sits in the bus's log, for a bus that keeps one (Redis Streams): ordered,
+   * comparable with {@link comparePositions}. A session resumed on another node catches up from the
+   * last position its old node recorded (see {@link ClusterBus.readSince}). Absent on direct sends.
+   */
+  readonly position?: string;
 }
 
 /** One live node of the cluster, as presence knows it. */
@@ -25,7 +31,12 @@ export type BusStatus =
    * Connected and subscribed again after a loss: what other nodes published in between may not have
    * reached this node (`since`, scheduler time). Reported, never silent.
    */
-  | { readonly kind: 'resubscribed'; readonly since: number };
+  | {
+      readonly kind: 'resubscribed';
+      readonly since: number;
+      /** `false` when the bus caught up from its log and nothing was missed; `true` when it could not. */
+      readonly missed: boolean;
+    };
 
 /**
  * Who is connected where. Each node reports its own clients; every node sees the cluster's total.
@@ -61,9 +72,25 @@ export interface ClusterBus {
   publish(topic: string, data: string): Promise<void>;
   /** To one node; resolves whether that node was there to take it. */
   sendToNode(nodeId: string, topic: string, data: string): Promise<boolean>;
+  /**
+   * What was published (by any node, this one included) after `position`, in order, for a bus that
+   * keeps a log; `undefined` when the log no longer reaches back that far (a gap to report, never to
+   * hide). Buses without a log do not have it.
+   */
+  readSince?(position: string): Promise<readonly BusEnvelope[] | undefined>;
   /** What other nodes publish, and what they send to this node (hot). */
   readonly inbound$: Observable<BusEnvelope>;
   readonly presence: ClusterPresence;
   /** The bus's condition over time (hot). */
   readonly status$: Observable<BusStatus>;
+}
+
+/**
+ * Orders two bus positions: Redis stream ids (`<ms>-<seq>`) or plain counters. Negative when `a`
+ * comes first, zero when equal, positive when `a` comes after.
+ */
+export function comparePositions(a: string, b: string): number {
+  const [aMs = 0, aSeq = 0] = a.split('-').map(Number);
+  const [bMs = 0, bSeq = 0] = b.split('-').map(Number);
+  return aMs === bMs ? aSeq - bSeq : aMs - bMs;
 }

@@ -1,4 +1,4 @@
-import { Subscription, type Observable } from 'rxjs';
+import { filter, share, Subscription, type Observable } from 'rxjs';
 import type { BusEnvelope, BusStatus, ClusterBus, ClusterNode } from '../cluster/cluster-bus.js';
 import type { EncodedFrame } from '../edges/edge.js';
 import { ClusterError, type TransportError } from '../errors.js';
@@ -13,6 +13,25 @@ export const BusTopic = {
   /** A message for one client of the receiving node: `{ clientId, text }`. */
   direct: 'direct',
 } as const;
+
+/**
+ * A server's cluster as layers above the transport use it (MCP's notifications, say): this node's
+ * id, the live nodes, the bus's condition, and topics of their own. The transport's topics
+ * (`broadcast`, `direct`) are its own; a layer names its topics with a prefix (`mcp:…`).
+ */
+export interface ClusterView {
+  readonly nodeId: string;
+  /** The live nodes and their clients; replays the latest value. */
+  readonly nodes$: Observable<readonly ClusterNode[]>;
+  /** The bus's condition (hot). */
+  readonly status$: Observable<BusStatus>;
+  /** Publishes on `topic`, once, for every other node. */
+  publish(topic: string, data: string): Promise<void>;
+  /** To one node; resolves whether that node was there to take it. */
+  sendToNode(nodeId: string, topic: string, data: string): Promise<boolean>;
+  /** What other nodes publish or send to this node on `topic` (hot). */
+  receive(topic: string): Observable<BusEnvelope>;
+}
 
 /** What the link needs of the server it joins to the cluster. */
 export interface ClusterHost {
@@ -31,7 +50,7 @@ export interface ClusterHost {
  * for every other node, forwards sends to clients on other nodes, and delivers what other nodes
  * publish or send to its own clients.
  */
-export class ClusterLink {
+export class ClusterLink implements ClusterView {
   private readonly wiring = new Subscription();
   /** The cluster's client count; replays the latest. */
   readonly clientCount$: Observable<number>;
@@ -40,6 +59,7 @@ export class ClusterLink {
   /** The bus's condition (hot). */
   readonly status$: Observable<BusStatus>;
   private latestCount = 0;
+  private readonly inbound$: Observable<BusEnvelope>;
 
   constructor(
     private readonly bus: ClusterBus,
@@ -48,6 +68,7 @@ export class ClusterLink {
     this.clientCount$ = bus.presence.count$;
     this.nodes$ = bus.presence.nodes$;
     this.status$ = bus.status$;
+    this.inbound$ = bus.inbound$.pipe(share());
   }
 
   /** The cluster's client count as presence last reported it. */
@@ -65,11 +86,11 @@ export class ClusterLink {
     this.wiring.add(host.connections$.subscribe((client) => bus.presence.join(client.id)));
     this.wiring.add(host.disconnections$.subscribe(({ clientId }) => bus.presence.leave(clientId)));
     this.wiring.add(bus.presence.count$.subscribe((count) => (this.latestCount = count)));
-    this.wiring.add(bus.inbound$.subscribe((envelope) => this.receive(envelope)));
+    this.wiring.add(this.inbound$.subscribe((envelope) => this.deliver(envelope)));
     this.wiring.add(
       bus.status$.subscribe((status) => {
         if (status.kind === 'disconnected') host.report(new ClusterError(`Lost the cluster bus: ${status.error?.message ?? 'disconnected'}`, { cause: status.error }));
-        if (status.kind === 'resubscribed') host.report(new ClusterError('The cluster bus is back; what other nodes published while it was down may not have reached this node'));
+        if (status.kind === 'resubscribed' && status.missed) host.report(new ClusterError('The cluster bus is back; what other nodes published while it was down may not have reached this node'));
       }),
     );
     await bus.start();
@@ -94,7 +115,21 @@ export class ClusterLink {
     return delivered ? 1 : 0;
   }
 
-  private receive(envelope: BusEnvelope): void {
+  publish(topic: string, data: string): Promise<void> {
+    if (isTransportTopic(topic)) return Promise.reject(new ClusterError(`The topic ${JSON.stringify(topic)} is the transport's own`));
+    return this.bus.publish(topic, data);
+  }
+
+  sendToNode(nodeId: string, topic: string, data: string): Promise<boolean> {
+    if (isTransportTopic(topic)) return Promise.reject(new ClusterError(`The topic ${JSON.stringify(topic)} is the transport's own`));
+    return this.bus.sendToNode(nodeId, topic, data);
+  }
+
+  receive(topic: string): Observable<BusEnvelope> {
+    return this.inbound$.pipe(filter((envelope) => envelope.topic === topic));
+  }
+
+  private deliver(envelope: BusEnvelope): void {
     if (envelope.topic === BusTopic.broadcast) {
       this.host.writeToLocalClients({ text: envelope.data, bytes: Buffer.from(envelope.data, 'utf8') });
       return;
@@ -109,6 +144,10 @@ export class ClusterLink {
     const cause = error instanceof Error ? error : new Error(String(error));
     this.host.report(new ClusterError(`Could not ${what} on the cluster bus: ${cause.message}`, { cause }));
   }
+}
+
+function isTransportTopic(topic: string): boolean {
+  return topic === BusTopic.broadcast || topic === BusTopic.direct;
 }
 
 function parseDirect(data: string): { clientId: string; text: string } | undefined {

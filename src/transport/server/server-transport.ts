@@ -14,8 +14,7 @@ import { heartbeat } from '../operators/heartbeat.js';
 import { waitForCount } from '../operators/wait-for-count.js';
 import { SessionHost, type Resumption } from '../resume/session-host.js';
 import { writeToEveryClient, type Broadcast } from './broadcast.js';
-import { clusterHostOf, ClusterLink } from './cluster-link.js';
-import type { ClusterNode } from '../cluster/cluster-bus.js';
+import { clusterHostOf, ClusterLink, type ClusterView } from './cluster-link.js';
 import type { ClientConnection, Connection } from './connection.js';
 import { outboundPolicy } from './outbound-policy.js';
 import { Peers, type Disconnection } from './peers.js';
@@ -166,8 +165,11 @@ export class WebSocketServerTransport {
     return this.cluster?.clientCount ?? this.peers.size;
   }
 
-  /** This node in its cluster: its id, and the live nodes with their clients. `undefined` without a `cluster`. */
-  get clusterNode(): { readonly nodeId: string; readonly nodes$: Observable<readonly ClusterNode[]> } | undefined {
+  /**
+   * This node in its cluster: its id, the live nodes with their clients, the bus's condition, and
+   * topics for layers above the transport. `undefined` without a `cluster`.
+   */
+  get clusterNode(): ClusterView | undefined {
     return this.cluster;
   }
 
