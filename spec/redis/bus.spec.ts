@@ -2,33 +2,17 @@
  * RedisBus between servers on real ports and a redis-server of the test's own: broadcasts, sends to
  * a client on another node, client counts, and the cost of a publish.
  */
-import { Redis } from 'ioredis';
 import { filter, firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RedisBus, type RedisBusOptions } from '../../src/redis/index.js';
 import type { WebSocketClientTransport } from '../../src/transport/index.js';
 import { RedisServer } from '../support/redis-server.js';
-import { closeAll, track } from '../support/resources.js';
+import { closeAll } from '../support/resources.js';
+import { commandStats, redisBus } from './bus-support.js';
 import { startClient, startServer } from '../support/sockets.js';
 
 afterEach(closeAll);
 
-function bus(redis: RedisServer, options: RedisBusOptions = {}): RedisBus {
-  return track(new RedisBus({ url: redis.url, ...options }), (b) => b.stop());
-}
-
-/** Calls per command name since the server started, from `INFO commandstats`. */
-async function commandStats(redis: RedisServer): Promise<Record<string, number>> {
-  const probe = new Redis(redis.url);
-  try {
-    const info = await probe.info('commandstats');
-    const stats: Record<string, number> = {};
-    for (const [, name = '', calls = '0'] of info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) stats[name] = Number(calls);
-    return stats;
-  } finally {
-    probe.disconnect();
-  }
-}
+const bus = redisBus;
 
 const next = (client: WebSocketClientTransport) => client.receiveMessage(5000);
 

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { ConnectionRole } from './redis-bus-options.js';
 
 /** The bus's three connections: a blocking `XREAD` or a subscription would hold up anything else. */
 export interface BusConnections {
@@ -18,8 +19,8 @@ export interface ConnectionEvents {
 }
 
 /** Opens the three connections and resolves once all are ready; closes them all if one fails. */
-export async function openConnections(open: () => Redis, events: ConnectionEvents): Promise<BusConnections> {
-  const connections: BusConnections = { command: open(), reader: open(), subscriber: open() };
+export async function openConnections(open: (role: ConnectionRole) => Redis, events: ConnectionEvents): Promise<BusConnections> {
+  const connections: BusConnections = { command: open('command'), reader: open('reader'), subscriber: open('subscriber') };
   const all = Object.values(connections) as Redis[];
   for (const redis of all) watch(redis, events);
   try {

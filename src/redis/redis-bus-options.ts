@@ -45,8 +45,12 @@ export interface ResolvedRedisBusOptions {
   readonly readSinceLimit: number;
   readonly scheduler: SchedulerLike;
   readonly keys: RedisBusKeys;
-  readonly open: () => Redis;
+  /** Opens one of the bus's connections. */
+  readonly open: (role: ConnectionRole) => Redis;
 }
+
+/** What a connection is for; connections the bus makes from `url` are named `<prefix>:<nodeId>:<role>` (CLIENT LIST). */
+export type ConnectionRole = 'command' | 'reader' | 'subscriber';
 
 /** Every key and channel the bus uses, under its prefix. */
 export interface RedisBusKeys {
@@ -105,7 +109,7 @@ export const NEEDED_REDIS_OPTIONS: NeededRedisOptions = {
   autoResubscribe: true,
 };
 
-export function resolveRedisBusOptions(options: RedisBusOptions, load: (url: string, needed: NeededRedisOptions) => Redis): ResolvedRedisBusOptions {
+export function resolveRedisBusOptions(options: RedisBusOptions, load: (url: string, needed: NeededRedisOptions & { readonly connectionName: string }) => Redis): ResolvedRedisBusOptions {
   const leaseMs = options.leaseMs ?? 5000;
   if (!(leaseMs >= 50)) throw new RangeError(`leaseMs must be at least 50, got ${leaseMs}`);
   const streamMaxLen = options.streamMaxLen ?? 100_000;
@@ -115,8 +119,9 @@ export function resolveRedisBusOptions(options: RedisBusOptions, load: (url: str
   const prefix = options.prefix ?? 'nexus';
   if (prefix === '' || /\s/.test(prefix)) throw new RangeError(`prefix must be a non-empty word, got ${JSON.stringify(prefix)}`);
   const { connect, url = 'redis://127.0.0.1:6379' } = options;
+  const nodeId = options.nodeId ?? randomUUID();
   return {
-    nodeId: options.nodeId ?? randomUUID(),
+    nodeId,
     leaseMs,
     renewMs: Math.max(10, Math.floor(leaseMs / 5)),
     streamMaxLen,
@@ -125,6 +130,6 @@ export function resolveRedisBusOptions(options: RedisBusOptions, load: (url: str
     readSinceLimit: options.readSinceLimit ?? 10_000,
     scheduler: options.scheduler ?? asyncScheduler,
     keys: redisBusKeys(prefix),
-    open: connect ? () => connect({ ...NEEDED_REDIS_OPTIONS }) : () => load(url, { ...NEEDED_REDIS_OPTIONS }),
+    open: connect ? () => connect({ ...NEEDED_REDIS_OPTIONS }) : (role) => load(url, { ...NEEDED_REDIS_OPTIONS, connectionName: `${prefix}:${nodeId}:${role}` }),
   };
 }
