@@ -273,7 +273,7 @@ const EXPECTED: Record<keyof typeof ENTRY_POINTS, readonly string[]> = {
   ],
   'nexus-mcp/sdk': ['SdkClientTransport', 'SdkClientTransportOptions', 'SdkConnectionTransport', 'SdkConnectionTransportOptions', 'SdkServerFactory', 'SdkServerLike', 'ServeSdkServerOptions', 'mcpTransportOptions', 'serveSdkServer'],
   'nexus-mcp/testing': ['TestServers', 'VirtualClient', 'VirtualConnectOptions', 'VirtualEdge', 'testServers'],
-  'nexus-mcp/redis': ['NeededRedisOptions', 'RedisBus', 'RedisBusOptions'],
+  'nexus-mcp/redis': ['NeededRedisOptions', 'RedisBus', 'RedisBusOptions', 'RedisRateLimiter', 'RedisRateLimiterOptions'],
 };
 
 /** Every name an entry point exports, types included, sorted. */

@@ -4,3 +4,5 @@
  */
 export { RedisBus } from './redis-bus.js';
 export type { RedisBusOptions, NeededRedisOptions } from './redis-bus-options.js';
+export { RedisRateLimiter } from './redis-rate-limit.js';
+export type { RedisRateLimiterOptions } from './redis-rate-limit.js';
