@@ -88,4 +88,19 @@ describe('a message rate shared by two nodes', () => {
     expect(await client.next()).toMatchObject({ code: 'rate_limited' });
     expect(errors.filter(({ error }) => error instanceof ClusterError).map(({ error }) => error.message)).toEqual([expect.stringMatching(/messageRate store failed/)]);
   });
+
+  it('perAddress without a store: connections from one address share a bucket in this process', async () => {
+    const a = await startServer({ messageRate: { rate: SLOW, burst: 2, maxRefusals: 100, perAddress: true }, messageHandler: () => ({ type: 'ok' }) });
+    const first = await RawClient.open(a.url, 'mcp');
+    const second = await RawClient.open(a.url, 'mcp');
+    const elsewhere = await RawClient.open(a.url, 'mcp', { localAddress: '127.0.0.2' });
+    first.sendJson({ n: 1 });
+    expect(await first.next()).toEqual({ type: 'ok' });
+    second.sendJson({ n: 2 });
+    expect(await second.next()).toEqual({ type: 'ok' });
+    first.sendJson({ n: 3 });
+    expect(await first.next()).toMatchObject({ code: 'rate_limited' });
+    elsewhere.sendJson({ n: 4 });
+    expect(await elsewhere.next()).toEqual({ type: 'ok' });
+  });
 });
