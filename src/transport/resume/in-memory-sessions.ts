@@ -89,12 +89,11 @@ export class InMemorySharedSessions implements SharedSessions, SessionDirectory,
     return Promise.resolve();
   }
 
-  forget(sessionId: string): Promise<void> {
+  forget(sessionId: string, nodeId: string): Promise<void> {
     const held = this.byId.get(sessionId);
-    if (held) {
-      this.byId.delete(sessionId);
-      this.byToken.delete(held.token);
-    }
+    if (held?.record.nodeId !== nodeId) return Promise.resolve();
+    this.byId.delete(sessionId);
+    this.byToken.delete(held.token);
     this.logs.delete(sessionId);
     return Promise.resolve();
   }
@@ -114,6 +113,11 @@ export class InMemorySharedSessions implements SharedSessions, SessionDirectory,
     return Promise.resolve(entries?.length === upTo - after ? entries : undefined);
   }
 
+  /** The record of a session, by its id: for tests and metrics. */
+  record(sessionId: string): SessionRecord | undefined {
+    return this.byId.get(sessionId)?.record;
+  }
+
   /** Sessions recorded: for tests. */
   get size(): number {
     return this.byId.size;
@@ -123,7 +127,7 @@ export class InMemorySharedSessions implements SharedSessions, SessionDirectory,
     const id = this.byToken.get(token);
     const held = id === undefined ? undefined : this.byId.get(id);
     if (held && held.expiresAt <= this.now()) {
-      void this.forget(held.record.id);
+      void this.forget(held.record.id, held.record.nodeId);
       return undefined;
     }
     return held;

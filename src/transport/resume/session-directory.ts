@@ -63,8 +63,11 @@ export interface SessionDirectory {
   mark(sessionId: string, state: SessionState, ttlMs: number): Promise<void>;
   /** Renews the records of sessions a live node still holds. */
   touch(sessionIds: readonly string[], ttlMs: number): Promise<void>;
-  /** The session ended for good: its record, token and log go. */
-  forget(sessionId: string): Promise<void>;
+  /**
+   * The session ended for good on `nodeId`: its record, token and log go — unless another node holds
+   * it now (a node that was cut off must not end a session that moved on without it).
+   */
+  forget(sessionId: string, nodeId: string): Promise<void>;
 }
 
 /**

@@ -213,7 +213,7 @@ export class SessionHost {
   /** A take-over whose connection never arrived (refused, or it closed first): the session ends everywhere. */
   abandon(takeover: TakeOver): void {
     takeover.stopTap();
-    if (this.settings.shared) this.shared(this.settings.shared.directory.forget(takeover.record.id), 'forget a session');
+    if (this.settings.shared) this.shared(this.settings.shared.directory.forget(takeover.record.id, this.nodeId), 'forget a session');
   }
 
   /** Starts a resumable session for a client that asked for one, and tells it the token. */
@@ -251,7 +251,7 @@ export class SessionHost {
     this.sessions.delete(session.token);
     this.byId.delete(session.id);
     session.forget();
-    if (this.settings.shared && !session.movedAway) this.shared(this.settings.shared.directory.forget(session.id), 'forget a session');
+    if (this.settings.shared && !session.movedAway) this.shared(this.settings.shared.directory.forget(session.id, this.nodeId), 'forget a session');
   }
 
   complete(): void {

@@ -28,6 +28,7 @@ export interface TakeoverSettings {
 const MAX_PAGES = 1000;
 
 type OwnerAnswer = 'live' | 'released' | 'silent' | 'gone';
+const GONE: OwnerAnswer = 'gone';
 
 /**
  * The side of a node that takes over a session another node held: reads the shared directory,
@@ -101,12 +102,12 @@ export class SessionTakeover {
       const caughtUp = await this.readBus(readSince, claimed.position, parties);
       if (caughtUp?.markedAt === undefined) {
         stopTap();
-        return this.abandon(claimed, 'Session expired: the cluster bus no longer holds what was published while it moved');
+        return await this.abandon(claimed, 'Session expired: the cluster bus no longer holds what was published while it moved');
       }
       return { kind: 'takeover', record: claimed, token: next, replay, missed: caughtUp.missed, markedAt: caughtUp.markedAt, stopTap };
     } catch (error) {
       stopTap();
-      await directory.forget(claimed.id).catch(() => undefined);
+      await directory.forget(claimed.id, this.nodeId).catch(() => undefined);
       throw error;
     }
   }
@@ -128,7 +129,7 @@ export class SessionTakeover {
         // The node pings for up to liveCheckMs; the rest is the bus's way there and back.
         timer(2 * this.settings.liveCheckMs, this.settings.scheduler).pipe(map((): OwnerAnswer => 'silent')),
       ).pipe(takeUntil(done)),
-      { defaultValue: 'gone' as OwnerAnswer },
+      { defaultValue: GONE },
     );
     const reached = await view.sendToNode(record.nodeId, ResumeTopic.check, JSON.stringify({ sessionId: record.id, nonce })).catch(() => false);
     if (!reached) {
@@ -164,7 +165,7 @@ export class SessionTakeover {
 
   /** The token is spent and the session cannot be resumed: it ends everywhere. */
   private async abandon(record: SessionRecord, reason: string): Promise<ResumeVerdict> {
-    await this.settings.shared.directory.forget(record.id);
+    await this.settings.shared.directory.forget(record.id, this.nodeId);
     return expired(reason);
   }
 }
