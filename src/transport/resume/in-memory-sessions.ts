@@ -46,8 +46,7 @@ export class InMemorySharedSessions implements SharedSessions, SessionDirectory,
   }
 
   open(session: NewSession, token: string, ttlMs: number): Promise<void> {
-    const position = session.position ?? `${this.now()}-0`;
-    const record: SessionRecord = { ...session, position, state: 'attached', sent: 0, epoch: this.epoch };
+    const record: SessionRecord = { ...session, state: 'attached', sent: 0, epoch: this.epoch };
     this.byId.set(session.id, { record, token, expiresAt: this.now() + ttlMs });
     this.byToken.set(token, session.id);
     return Promise.resolve();

@@ -17,8 +17,9 @@ export interface SessionRecord {
   /** Frames sent in the session so far: the seq of the last one logged. */
   readonly sent: number;
   /**
-   * The bus position of the last broadcast from another node that it logged; before any, a position
-   * no later than the session's start. A node taking the session over reads the bus from here.
+   * The bus position of the last broadcast from another node that it logged; before any, the last
+   * position its node had read when it opened; `undefined` when unknown (a bus without positions).
+   * A node taking the session over reads the bus from here.
    */
   readonly position: string | undefined;
   /** The directory's epoch when the session was recorded (see {@link SessionLookup}). */

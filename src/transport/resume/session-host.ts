@@ -60,6 +60,7 @@ export class SessionHost {
   private nodeId: string;
   /** The position of the last broadcast from another node this node delivered: where a new session starts on the bus. */
   private lastDelivered: string | undefined;
+  private busPosition: () => string | undefined = () => undefined;
 
   /** Each dropped client that came back within the window (hot). */
   readonly resumptions$: Observable<Resumption> = this.resumptionsSubject.asObservable();
@@ -95,6 +96,7 @@ export class SessionHost {
    */
   joinCluster(cluster: ResumeCluster): void {
     this.nodeId = cluster.view.nodeId;
+    this.busPosition = cluster.position;
     const shared = this.settings.shared;
     if (!shared) return;
     const { liveCheckMs } = this.settings;
@@ -224,7 +226,7 @@ export class SessionHost {
     this.byId.set(session.id, client);
     const shared = this.settings.shared;
     if (shared) {
-      const record = { id: session.id, clientId: client.id, owner: session.owner, nodeId: this.nodeId, position: this.lastDelivered };
+      const record = { id: session.id, clientId: client.id, owner: session.owner, nodeId: this.nodeId, position: this.busPosition() ?? this.lastDelivered };
       this.shared(shared.directory.open(record, session.token, this.ttlMs), 'record a session');
       session.mirror = this.mirrors?.mirror;
     }

@@ -1,5 +1,5 @@
 import { filter, firstValueFrom, map, merge, Subject, takeUntil, timer, type SchedulerLike } from 'rxjs';
-import type { BusEnvelope } from '../cluster/cluster-bus.js';
+import type { BusEnvelope, ClusterBus } from '../cluster/cluster-bus.js';
 import { ClusterError, type TransportError } from '../errors.js';
 import type { AuthInfo } from '../security/authenticate.js';
 import type { ClusterView } from '../server/cluster-link.js';
@@ -13,6 +13,21 @@ import { newSessionToken } from './session-resumption.js';
 export interface ResumeCluster {
   readonly view: ClusterView;
   readonly readSince: ((position: string) => Promise<readonly BusEnvelope[] | undefined>) | undefined;
+  /**
+   * The position of the last envelope this node read from the bus's log (what it delivered up to),
+   * for a bus that tells (`RedisBus.lastPosition`): where a session opened now starts on the bus.
+   */
+  readonly position: () => string | undefined;
+}
+
+/** A {@link ResumeCluster} from a node's view of its cluster and its bus. */
+export function resumeClusterOf(view: ClusterView, bus: ClusterBus): ResumeCluster {
+  const positioned = bus as ClusterBus & { readonly lastPosition?: string };
+  return {
+    view,
+    readSince: bus.readSince?.bind(bus),
+    position: () => positioned.lastPosition,
+  };
 }
 
 export interface TakeoverSettings {

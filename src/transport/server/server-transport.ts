@@ -13,6 +13,7 @@ import type { SlowConsumerEvent } from '../flow/slow-consumer.js';
 import { heartbeat } from '../operators/heartbeat.js';
 import { waitForCount } from '../operators/wait-for-count.js';
 import { SessionHost, type Resumption } from '../resume/session-host.js';
+import { resumeClusterOf } from '../resume/session-takeover.js';
 import { writeToEveryClient, type Broadcast } from './broadcast.js';
 import { clusterHostOf, ClusterLink, type ClusterView } from './cluster-link.js';
 import type { ClientConnection, Connection } from './connection.js';
@@ -114,7 +115,7 @@ export class WebSocketServerTransport {
     this.connections$ = this.peers.connections$;
     this.disconnections$ = this.peers.disconnections$;
     this.cluster = resolved.cluster && new ClusterLink(resolved.cluster, clusterHostOf(this.peers));
-    if (this.cluster && resolved.cluster) this.sessions?.joinCluster({ view: this.cluster, readSince: resolved.cluster.readSince?.bind(resolved.cluster) });
+    if (this.cluster && resolved.cluster) this.sessions?.joinCluster(resumeClusterOf(this.cluster, resolved.cluster));
     this.localClientCount$ = this.peers.clientCount$;
     this.clientCount$ = this.cluster?.clientCount$ ?? this.peers.clientCount$;
     this.errors$ = this.peers.errors$;

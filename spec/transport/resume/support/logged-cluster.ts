@@ -26,12 +26,13 @@ export class LoggedCluster {
   }
 
   /** @internal */
-  append(from: string, topic: string, data: string): void {
+  append(from: string, topic: string, data: string): string {
     this.counter += 1;
     const envelope: BusEnvelope = { from, topic, data, position: `${Date.now()}-${this.counter}` };
     this.log.push(envelope);
     this.onAppend(envelope);
     for (const member of this.members) if (member.nodeId !== from) member.hear(envelope);
+    return envelope.position ?? '';
   }
 
   /** @internal */
@@ -43,6 +44,11 @@ export class LoggedCluster {
       .slice(this.trimmedBefore)
       .filter((envelope) => comparePositions(envelope.position ?? '0-0', position) > 0)
       .slice(0, this.pageSize);
+  }
+
+  /** The position of the last envelope logged, `0-0` before any. */
+  get lastPosition(): string {
+    return this.log[this.log.length - 1]?.position ?? '0-0';
   }
 
   /** Drops every envelope logged so far, as a trimmed stream would. */
@@ -59,6 +65,8 @@ export class LoggedCluster {
 export class LoggedBus implements ClusterBus {
   private readonly published = new Subject<BusEnvelope>();
   private alive = true;
+  /** The last position this node heard or published, as RedisBus's reader knows it. */
+  lastPosition: string | undefined;
   readonly inbound$: Observable<BusEnvelope>;
 
   constructor(
@@ -81,6 +89,8 @@ export class LoggedBus implements ClusterBus {
   }
 
   start(): Promise<void> {
+    // As RedisBus's reader starts: at the log's last entry.
+    this.lastPosition = this.cluster.lastPosition;
     return this.inner.start();
   }
 
@@ -96,7 +106,7 @@ export class LoggedBus implements ClusterBus {
   }
 
   publish(topic: string, data: string): Promise<void> {
-    if (this.alive) this.cluster.append(this.nodeId, topic, data);
+    if (this.alive) this.lastPosition = this.cluster.append(this.nodeId, topic, data);
     return Promise.resolve();
   }
 
@@ -111,7 +121,9 @@ export class LoggedBus implements ClusterBus {
   /** @internal A broker delivers later, not inside the sender's call. */
   hear(envelope: BusEnvelope): void {
     queueMicrotask(() => {
-      if (this.alive) this.published.next(envelope);
+      if (!this.alive) return;
+      this.lastPosition = envelope.position;
+      this.published.next(envelope);
     });
   }
 }
