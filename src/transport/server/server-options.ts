@@ -142,6 +142,8 @@ export interface ServerTransportOptions {
    * Session resumption for clients that ask for it (ours do by default): a client that drops and
    * comes back within `windowMs` keeps its id and gets the frames it missed, in order, from a
    * bounded replay log. `false` disables. Default `{ windowMs: 30000, liveCheckMs: 2000, maxMessages: 1000, maxBytes: 256 KiB, maxAgeMs: 30000 }`, in memory.
+   * With `shared` (`redisSessions(…)` from `nexus-mcp/redis`) and a `cluster` whose bus keeps a log
+   * (`RedisBus`), a client may resume on any node (see docs/scaling.md).
    */
   resume?: ResumeOptions | false;
   /** How long `stop()` lets unfinished handler calls finish before closing clients, ms. Default 0. */
