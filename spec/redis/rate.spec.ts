@@ -89,6 +89,23 @@ describe('a message rate shared by two nodes', () => {
     expect(errors.filter(({ error }) => error instanceof ClusterError).map(({ error }) => error.message)).toEqual([expect.stringMatching(/messageRate store failed/)]);
   });
 
+  it('counts messages under the server’s clientAddress (behind a proxy, the forwarded address), not the proxy’s', async () => {
+    const forwarded = (request: { headers: Record<string, string | string[] | undefined> }) => String(request.headers['x-forwarded-for'] ?? '') || undefined;
+    const a = await startServer({ clientAddress: forwarded, messageRate: { rate: SLOW, burst: 2, maxRefusals: 100, perAddress: true }, messageHandler: () => ({ type: 'ok' }) });
+    // All three come from 127.0.0.1, as through one proxy; two carry the same client address.
+    const first = await RawClient.open(a.url, 'mcp', { headers: { 'x-forwarded-for': '203.0.113.7' } });
+    const second = await RawClient.open(a.url, 'mcp', { headers: { 'x-forwarded-for': '203.0.113.7' } });
+    const other = await RawClient.open(a.url, 'mcp', { headers: { 'x-forwarded-for': '198.51.100.9' } });
+    first.sendJson({ n: 1 });
+    expect(await first.next()).toEqual({ type: 'ok' });
+    second.sendJson({ n: 2 });
+    expect(await second.next()).toEqual({ type: 'ok' });
+    second.sendJson({ n: 3 });
+    expect(await second.next()).toMatchObject({ code: 'rate_limited' });
+    other.sendJson({ n: 4 });
+    expect(await other.next()).toEqual({ type: 'ok' });
+  });
+
   it('perAddress without a store: connections from one address share a bucket in this process', async () => {
     const a = await startServer({ messageRate: { rate: SLOW, burst: 2, maxRefusals: 100, perAddress: true }, messageHandler: () => ({ type: 'ok' }) });
     const first = await RawClient.open(a.url, 'mcp');

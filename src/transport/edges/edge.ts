@@ -82,6 +82,11 @@ export interface PeerArrival {
   readonly link: PeerLink;
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
+  /**
+   * The address per-address limits count this peer under: the server's `clientAddress` (behind a
+   * proxy, the client's own address from `X-Forwarded-For`). Defaults to `remoteAddress`.
+   */
+  readonly limitAddress?: string | undefined;
   /** The opening request, without the session request and the handshake's own headers. */
   readonly request: UpgradeRequestInfo;
   /** The principal the `authenticate` hook accepted; `undefined` without a hook. */

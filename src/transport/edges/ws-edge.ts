@@ -305,6 +305,7 @@ export class WsEdge implements Edge {
       link,
       remoteAddress: request.socket.remoteAddress,
       remotePort: request.socket.remotePort,
+      limitAddress: this.guard.limitAddressOf(request),
       request: this.options.authenticate ? redactCredentials(info) : info,
       authInfo: this.guard.authInfoOf(request),
       session: this.options.sessions ? sessionRequestOf(request) : NO_SESSION,

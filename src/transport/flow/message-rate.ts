@@ -90,8 +90,8 @@ export class MessageRateLimiter {
 /** A client whose message rate is judged: its limiter is made at its first frame. */
 export interface RatedClient {
   messageRate: MessageRateLimiter | undefined;
-  /** The TCP peer: the key of per-address rates. */
-  readonly remoteAddress?: string | undefined;
+  /** The key of per-address rates: the server's `clientAddress` of the client (default the TCP peer). */
+  readonly limitAddress?: string | undefined;
 }
 
 type Verdict = 'refuse' | 'close' | undefined;
@@ -111,7 +111,7 @@ export function rateVerdict(options: MessageRateOptions, scheduler: SchedulerLik
     return async ({ client }) => {
       const limiter = limiterOf(client);
       if (limiter.isClosed) return 'close';
-      const { allowed } = await shared.take(client.remoteAddress ?? 'unknown');
+      const { allowed } = await shared.take(client.limitAddress ?? 'unknown');
       return outcome(limiter.judge(allowed));
     };
   }
@@ -119,7 +119,7 @@ export function rateVerdict(options: MessageRateOptions, scheduler: SchedulerLik
     const buckets = new KeyedTokenBuckets(options, scheduler);
     return ({ client }) => {
       const limiter = limiterOf(client);
-      return limiter.isClosed ? 'close' : outcome(limiter.judge(buckets.tryTake(client.remoteAddress ?? 'unknown')));
+      return limiter.isClosed ? 'close' : outcome(limiter.judge(buckets.tryTake(client.limitAddress ?? 'unknown')));
     };
   }
   return ({ client }) => outcome(limiterOf(client).check());

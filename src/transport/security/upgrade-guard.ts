@@ -125,9 +125,14 @@ export class UpgradeGuard {
     return decision;
   }
 
+  /** The address per-address limits count `request`'s peer under (the `clientAddress` option). */
+  limitAddressOf(request: IncomingMessage): string | undefined {
+    return this.options.clientAddress(request);
+  }
+
   /** Judges one upgrade request. Never rejects. */
   async check(request: IncomingMessage, countsAsConnection = true): Promise<UpgradeDecision> {
-    const address = this.options.clientAddress(request) ?? 'unknown';
+    const address = this.limitAddressOf(request) ?? 'unknown';
     if (countsAsConnection && this.connectionRate && !this.connectionRate.tryTake(address)) {
       const seconds = Math.max(1, Math.ceil(this.connectionRate.msUntilAvailable(address) / 1000));
       return refuse(429, 'Too Many Requests', `connection rate exceeded for ${address}`, { 'Retry-After': String(seconds) });

@@ -95,6 +95,8 @@ export class Connection implements ClientConnection, HeartbeatPeer, HandledClien
   readonly id: string;
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
+  /** What per-address limits count this client under (the server's `clientAddress`). */
+  readonly limitAddress: string | undefined;
   readonly request: UpgradeRequestInfo;
   readonly authInfo: AuthInfo | undefined;
   awaitingPong = false;
@@ -131,6 +133,7 @@ export class Connection implements ClientConnection, HeartbeatPeer, HandledClien
     this.currentLink = arrival.link;
     this.remoteAddress = arrival.remoteAddress;
     this.remotePort = arrival.remotePort;
+    this.limitAddress = arrival.limitAddress ?? arrival.remoteAddress;
     this.request = arrival.request;
     this.authInfo = arrival.authInfo;
     this.connectedAtMs = now;

@@ -233,6 +233,9 @@ export class StreamableHttp {
       link,
       remoteAddress: request.socket.remoteAddress,
       remotePort: request.socket.remotePort,
+      // Like the checks above: an HTTP/2 request has what `clientAddress` reads (headers, socket).
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+      limitAddress: this.settings.guard.limitAddressOf(request as IncomingMessage),
       request: this.settings.redact ? redactCredentials(info) : info,
       authInfo,
       session: NO_SESSION,
