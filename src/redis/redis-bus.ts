@@ -127,7 +127,9 @@ export class RedisBus implements ClusterBus {
   }
 
   publish(topic: string, data: string): Promise<void> {
-    const { command } = this.connected();
+    // Not async (no extra turn on the hot path), so a bus that is not started rejects rather than throws.
+    if (!this.started || !this.connections) return Promise.reject(new ClusterError('The Redis bus is not started'));
+    const { command } = this.connections;
     const { keys, streamMaxLen } = this.options;
     this.counter.count += 1;
     return command.xadd(keys.bus, 'MAXLEN', '~', streamMaxLen, '*', 'f', this.nodeId, 't', topic, 'd', data).then(
