@@ -1,9 +1,6 @@
 import { Subject, type Observable, type SchedulerLike } from 'rxjs';
 import {
   jsonRpcRequest,
-  PromptsMethod,
-  ResourcesMethod,
-  ToolsMethod,
   type CacheScope,
   type CompleteParams,
   type CompleteResult,
@@ -13,6 +10,7 @@ import {
 } from '../../protocol/index.js';
 import type { AuthInfo, CloseInfo } from '../../transport/index.js';
 import { complete } from '../registries/completions.js';
+import { deliverListChanged, deliverResourceUpdated, type ChangedList, type ServerChange } from './change-notifications.js';
 import { Dispatcher, type DispatchResult } from './dispatcher.js';
 import type { HandlerContext } from './handler-context.js';
 import { featureMethods } from './feature-methods.js';
@@ -85,12 +83,15 @@ export class ServerCore implements MethodHost {
   private readonly toolCallsSubject = new Subject<ToolCallEvent>();
   private readonly errorsSubject = new Subject<ServerErrorEvent>();
   private readonly stoppingSubject = new Subject<void>();
+  private readonly changesSubject = new Subject<ServerChange>();
   private stopping = false;
 
   readonly sessions$: Observable<SessionEvent> = this.sessionsSubject.asObservable();
   readonly toolCalls$: Observable<ToolCallEvent> = this.toolCallsSubject.asObservable();
   readonly errors$: Observable<ServerErrorEvent> = this.errorsSubject.asObservable();
   readonly stopping$: Observable<void> = this.stoppingSubject.asObservable();
+  /** Changes raised on this server (not those delivered for other nodes), for the cluster to publish. */
+  readonly changes$: Observable<ServerChange> = this.changesSubject.asObservable();
 
   constructor(private readonly options: ServerCoreOptions) {
     const onFailure = (error: unknown, context: string): void => this.errorsSubject.next({ error, context });
@@ -111,9 +112,9 @@ export class ServerCore implements MethodHost {
         if (era.kind === 'modern') this.announce(session, era);
       },
     });
-    this.tools.changed$.subscribe(() => this.listChanged(ToolsMethod.listChanged, 'toolsListChanged'));
-    this.resources.changed$.subscribe(() => this.listChanged(ResourcesMethod.listChanged, 'resourcesListChanged'));
-    this.prompts.changed$.subscribe(() => this.listChanged(PromptsMethod.listChanged, 'promptsListChanged'));
+    this.tools.changed$.subscribe(() => this.raise({ kind: 'list_changed', list: 'tools' }));
+    this.resources.changed$.subscribe(() => this.raise({ kind: 'list_changed', list: 'resources' }));
+    this.prompts.changed$.subscribe(() => this.raise({ kind: 'list_changed', list: 'prompts' }));
   }
 
   get serverInfo(): Implementation {
@@ -178,6 +179,11 @@ export class ServerCore implements MethodHost {
     this.sessionsSubject.next(this.sessionEvent('opened', session));
   }
 
+  /** Reports a failure on `errors$`. */
+  report(error: unknown, context: string, sessionId?: string): void {
+    this.errorsSubject.next(sessionId === undefined ? { error, context } : { error, context, sessionId });
+  }
+
   recordToolCall(event: ToolCallEvent): void {
     this.toolCallsSubject.next(event);
   }
@@ -196,12 +202,21 @@ export class ServerCore implements MethodHost {
     return this.sessions.get(id);
   }
 
-  /** Sends `notifications/resources/updated` to every session subscribed to `uri` (either era). */
+  /** Sends `notifications/resources/updated` to every session subscribed to `uri` (either era), on every node. */
   notifyResourceUpdated(uri: string): void {
-    for (const session of this.sessions.values()) {
-      if (session.resourceSubscriptions.has(uri)) session.notify(ResourcesMethod.updated, { uri });
-      for (const listen of session.listenersForResource(uri)) session.notifyListener(listen, ResourcesMethod.updated, { uri });
-    }
+    this.raise({ kind: 'resource_updated', uri });
+  }
+
+  /** A change raised here: delivered to this server's sessions, and told to the cluster (`changes$`). */
+  raise(change: ServerChange): void {
+    this.deliver(change);
+    this.changesSubject.next(change);
+  }
+
+  /** Delivers a change to this server's sessions only (one raised here, or on another node). */
+  deliver(change: ServerChange): void {
+    if (change.kind === 'list_changed') this.listChanged(change.list);
+    else for (const session of this.sessions.values()) deliverResourceUpdated(session, change.uri);
   }
 
   /** Pings the client of one session; resolves with the round trip in ms, rejects on timeout or error. */
@@ -236,6 +251,7 @@ export class ServerCore implements MethodHost {
     this.resources.complete();
     this.prompts.complete();
     this.sessionsSubject.complete();
+    this.changesSubject.complete();
     this.toolCallsSubject.complete();
     this.errorsSubject.complete();
   }
@@ -260,10 +276,7 @@ export class ServerCore implements MethodHost {
     };
   }
 
-  private listChanged(method: string, flag: 'toolsListChanged' | 'promptsListChanged' | 'resourcesListChanged'): void {
-    for (const session of this.sessions.values()) {
-      if (session.legacyEntitled) session.notify(method);
-      for (const listen of session.listenersFor(flag)) session.notifyListener(listen, method);
-    }
+  private listChanged(list: ChangedList): void {
+    deliverListChanged(this.sessions.values(), list);
   }
 }
