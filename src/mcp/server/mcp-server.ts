@@ -3,7 +3,7 @@ import type * as t from 'io-ts';
 import { asyncScheduler, type Observable } from 'rxjs';
 import { StdioEdge, WebSocketServerTransport, type CloseInfo, type StdioStreams } from '../../transport/index.js';
 import type { HandlerContext } from './handler-context.js';
-import { nonNegative, PLAIN_PATH, positive, streamableHttpOf, transportOptionsOf, type MCPServerOptions } from './mcp-server-options.js';
+import { DEFAULT_SESSION_TTL_MS, nonNegative, PLAIN_PATH, positive, streamableHttpOf, transportOptionsOf, type MCPServerOptions } from './mcp-server-options.js';
 import { mcpTransportOptions } from './json-rpc-error-reply.js';
 import type { ToolCallEvent } from './method-host.js';
 import { DEFAULT_PAGE_SIZE } from '../registries/paging.js';
@@ -70,6 +70,7 @@ export class MCPServer {
       clientRequestTimeoutMs: positive('clientRequestTimeoutMs', options.clientRequestTimeoutMs ?? DEFAULT_CLIENT_REQUEST_TIMEOUT_MS),
       requestState: { secret: options.requestState?.secret, ttlMs: positive('requestState.ttlMs', options.requestState?.ttlMs ?? DEFAULT_REQUEST_STATE_TTL_MS) },
       scheduler,
+      sessionStore: options.sessions?.store && { store: options.sessions.store, ttlMs: positive('sessions.ttlMs', options.sessions.ttlMs ?? DEFAULT_SESSION_TTL_MS) },
     });
     this.sessions$ = this.core.sessions$;
     this.toolCalls$ = this.core.toolCalls$;
@@ -80,11 +81,12 @@ export class MCPServer {
       ...(options.useTransport === false ? PLAIN_PATH : {}),
       ...transportOptionsOf(options),
       ...mcpTransportOptions,
-      streamableHttp: streamableHttpOf(options.http),
+      streamableHttp: streamableHttpOf(options.http, this.core.shared),
       messageHandler: (message, client) => this.core.handle(client, message),
     });
     const node = this.transport.clusterNode;
     this.clusterNotifications = node && new ClusterNotifications(node, this.core);
+    this.core.shared?.bind(node);
   }
 
   /** The bound address once started (read the port here after asking for port 0). */

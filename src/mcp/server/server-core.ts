@@ -21,6 +21,8 @@ import { PromptRegistry } from '../registries/prompt-registry.js';
 import { RequestCorrelator } from '../request-correlator.js';
 import { RequestStateSeal } from './request-state.js';
 import { ResourceRegistry } from '../registries/resource-registry.js';
+import { SharedSessions } from './shared-sessions.js';
+import type { McpSessionStore } from './session-store.js';
 import { McpSession, type McpPeer, type RequestEra } from './session.js';
 import { ToolRegistry } from '../registries/tool-registry.js';
 
@@ -57,6 +59,8 @@ export interface ServerCoreOptions {
   /** 2026-07-28: the secret that signs `requestState` (random when not given) and how long a state is good, ms. */
   readonly requestState: { readonly secret: string | Uint8Array | undefined; readonly ttlMs: number };
   readonly scheduler: SchedulerLike;
+  /** Streamable HTTP sessions kept in a store every node shares, and how long one lives unused, ms. */
+  readonly sessionStore?: { readonly store: McpSessionStore; readonly ttlMs: number } | undefined;
 }
 
 /** Everything a client may use: tools, resources (with subscriptions), prompts, logging, completions. */
@@ -77,6 +81,8 @@ export class ServerCore implements MethodHost {
   readonly resources: ResourceRegistry;
   readonly prompts: PromptRegistry;
   readonly capabilities = CAPABILITIES;
+  /** With a session store: the HTTP side's directory, and where session state is kept. */
+  readonly shared: SharedSessions | undefined;
   private readonly sessions = new Map<string, McpSession>();
   private readonly dispatcher: Dispatcher;
   private readonly sessionsSubject = new Subject<SessionEvent>();
@@ -95,12 +101,13 @@ export class ServerCore implements MethodHost {
 
   constructor(private readonly options: ServerCoreOptions) {
     const onFailure = (error: unknown, context: string): void => this.errorsSubject.next({ error, context });
+    this.shared = options.sessionStore && new SharedSessions(options.sessionStore.store, options.sessionStore.ttlMs, this);
     this.tools = new ToolRegistry(onFailure);
     this.resources = new ResourceRegistry(onFailure, (uri) => this.notifyResourceUpdated(uri));
     this.prompts = new PromptRegistry(onFailure);
     this.dispatcher = new Dispatcher({
       methods: new Map([...lifecycleMethods(this), ...featureMethods(this)]),
-      notifications: new Map(lifecycleNotifications()),
+      notifications: new Map(lifecycleNotifications(this)),
       serverInfo: options.serverInfo,
       cache: options.cache,
       isStopping: () => this.stopping,
@@ -216,7 +223,12 @@ export class ServerCore implements MethodHost {
   /** Delivers a change to this server's sessions only (one raised here, or on another node). */
   deliver(change: ServerChange): void {
     if (change.kind === 'list_changed') this.listChanged(change.list);
-    else for (const session of this.sessions.values()) deliverResourceUpdated(session, change.uri);
+    else for (const session of this.sessions.values()) this.deliverResourceUpdated(session, change.uri);
+  }
+
+  /** Stores a shared session's state after a change; `undefined` when there is nothing to wait for. */
+  persist(session: McpSession): Promise<void> | undefined {
+    return this.shared?.persist(session);
   }
 
   /** Pings the client of one session; resolves with the round trip in ms, rejects on timeout or error. */
@@ -247,6 +259,7 @@ export class ServerCore implements MethodHost {
 
   /** Completes the operator streams once every connection is gone. */
   complete(): void {
+    this.shared?.stop();
     this.tools.complete();
     this.resources.complete();
     this.prompts.complete();
@@ -274,6 +287,11 @@ export class ServerCore implements MethodHost {
       clientInfo: session.clientInfo,
       authInfo: session.authInfo,
     };
+  }
+
+  private deliverResourceUpdated(session: McpSession, uri: string): void {
+    if (session.sharedId !== undefined && this.shared) this.shared.deliverResourceUpdated(session, uri);
+    else deliverResourceUpdated(session, uri);
   }
 
   private listChanged(list: ChangedList): void {
