@@ -4,3 +4,5 @@
  */
 export { RedisBus } from './redis-bus.js';
 export type { RedisBusOptions, NeededRedisOptions } from './redis-bus-options.js';
+export { RedisMcpSessionStore } from './redis-mcp-session-store.js';
+export type { RedisMcpSessionStoreOptions } from './redis-mcp-session-store.js';
