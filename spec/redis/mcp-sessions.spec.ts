@@ -6,7 +6,6 @@
  */
 import * as t from 'io-ts';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MCPServer } from '../../src/mcp/index.js';
 import { RedisBus, RedisMcpSessionStore } from '../../src/redis/index.js';
 import { RoundRobinBalancer } from '../cluster/support/round-robin-balancer.js';
 import { post, openEvents } from '../mcp/support/http-requests.js';
