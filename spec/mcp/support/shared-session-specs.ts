@@ -12,7 +12,7 @@ import type { MCPServer, McpSessionStore } from '../../../src/mcp/index.js';
 import type { RoundRobinBalancer } from '../../cluster/support/round-robin-balancer.js';
 import { track } from '../../support/resources.js';
 import { freshConnectionFetch } from './fresh-connection-fetch.js';
-import { post } from './http-requests.js';
+import { openEvents, post } from './http-requests.js';
 import { modernMeta } from './mcp-fixtures.js';
 
 export interface ClusterUnderTest {
@@ -107,6 +107,31 @@ export function sharedSessionSpecs(setup: string, start: (options?: { ttlMs?: nu
       const id = transport.sessionId ?? '';
       await transport.terminateSession();
       for (const node of nodes) expect((await post(node.httpUrl ?? '', listTools(7), { 'mcp-session-id': id })).status).toBe(404);
+    });
+
+    it('closes the GET stream another node holds when a DELETE ends the session', async () => {
+      const { nodes } = await start();
+      const [a, b] = nodes as [MCPServer, MCPServer];
+      const id = await openSession(a);
+      const events = await openEvents(b.httpUrl ?? '', { 'mcp-session-id': id });
+      const deleted = await fetch(a.httpUrl ?? '', { method: 'DELETE', headers: { 'mcp-session-id': id } });
+      expect(deleted.status).toBe(200);
+      await expect(events.next()).rejects.toThrow('the stream ended');
+      expect(await events.ended).toBe(true);
+    });
+
+    it('keeps a session whose GET stream is open alive past its time to live, and lets it expire once the stream is gone', async () => {
+      const { nodes, store } = await start({ ttlMs: 300 });
+      const [a, b] = nodes as [MCPServer, MCPServer];
+      const id = await openSession(a);
+      const events = await openEvents(b.httpUrl ?? '', { 'mcp-session-id': id });
+      // Several TTLs with no request: the open stream is use enough.
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      expect(await store.get(id)).toBeDefined();
+      expect((await post(a.httpUrl ?? '', listTools(4), { 'mcp-session-id': id })).status).toBe(200);
+      events.close();
+      await until(async () => (await store.get(id)) === undefined, 'the session expires once nobody listens');
+      expect((await post(b.httpUrl ?? '', listTools(5), { 'mcp-session-id': id })).status).toBe(404);
     });
 
     it('answers 404 for a session id no node knows', async () => {
