@@ -5,7 +5,7 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageRequestSchema, ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import * as t from 'io-ts';
 import { describe, expect, it } from 'vitest';
 import type { MCPServer, McpSessionStore } from '../../../src/mcp/index.js';
@@ -25,13 +25,19 @@ export interface ClusterUnderTest {
 export function withFeatures(server: MCPServer): void {
   server.registerTool('add', { description: 'adds', input: t.type({ a: t.number, b: t.number }) }, ({ a, b }) => String(a + b));
   for (const name of ['a', 'probe', 'marker']) server.registerResource(`note://${name}`, { name }, () => name);
+  // Asks the client's model while serving the call: the client's answer may reach the other node.
+  server.registerTool('ask', { description: 'asks the model', input: t.type({}) }, async (_args, ctx) => {
+    const answer = await ctx.sample({ messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 5 }, { timeoutMs: 5000 });
+    return `the model said ${answer.content.type === 'text' ? answer.content.text : '?'}`;
+  });
 }
 
 /** The SDK client, its notifications recorded, connected through the balancer. */
 export async function sdkThrough(balancer: RoundRobinBalancer, path: string) {
   const updates: string[] = [];
   const listChanges: number[] = [];
-  const client = new Client({ name: 'shared-sessions-spec', version: '1.0.0' });
+  const client = new Client({ name: 'shared-sessions-spec', version: '1.0.0' }, { capabilities: { sampling: {} } });
+  client.setRequestHandler(CreateMessageRequestSchema, () => ({ role: 'assistant', model: 'spec', content: { type: 'text', text: 'hello' } }));
   client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => {
     updates.push(notification.params.uri);
   });
@@ -97,6 +103,15 @@ export function sharedSessionSpecs(setup: string, start: (options?: { ttlMs?: nu
       const heard = updates.slice(counted).filter((uri) => uri !== 'note://probe');
       expect(heard).toEqual(['note://a', 'note://a', 'note://marker']);
       expect(listChanges).toHaveLength(1);
+    });
+
+    it('takes the client’s answer to a request a node made while serving a call, whichever node it reaches', async () => {
+      const { nodes, balancer } = await start();
+      const { client } = await sdkThrough(balancer, pathOf(nodes[0] as MCPServer));
+      const before = new Map(nodes.map((node) => [node, balancer.served.get(node.address?.port ?? 0) ?? 0]));
+      for (let n = 0; n < 4; n += 1) expect(await client.callTool({ name: 'ask', arguments: {} })).toMatchObject({ content: [{ type: 'text', text: 'the model said hello' }] });
+      // Four calls and four answers on new connections: both nodes served some.
+      for (const node of nodes) expect((balancer.served.get(node.address?.port ?? 0) ?? 0) - (before.get(node) ?? 0)).toBeGreaterThan(0);
     });
 
     it('ends a session on every node with a DELETE on one', async () => {

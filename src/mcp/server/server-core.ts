@@ -115,6 +115,8 @@ export class ServerCore implements MethodHost {
       clientRequestTimeoutMs: options.clientRequestTimeoutMs,
       inputRounds: { seal: new RequestStateSeal(options.requestState.secret), ttlMs: options.requestState.ttlMs, now: () => options.scheduler.now() },
       onInternalError: (error, session, method) => this.errorsSubject.next({ error, context: `method ${method}`, sessionId: session.id }),
+      // A shared HTTP session's reply may reach another node than the one that asked: it is passed on.
+      onUnmatchedReply: (session, reply) => this.shared?.forwardReply(session, reply),
       onAdmitted: (session, era) => {
         if (era.kind === 'modern') this.announce(session, era);
       },

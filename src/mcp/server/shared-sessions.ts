@@ -1,4 +1,6 @@
+import { randomInt } from 'node:crypto';
 import { Subject, Subscription, type Observable } from 'rxjs';
+import { classifyMessage, type JsonObject, type JsonRpcResponse } from '../../protocol/index.js';
 import type { ClusterView, DirectoryEntry, HttpSessionDirectory } from '../../transport/index.js';
 import { deliverResourceUpdated } from './change-notifications.js';
 import type { McpPeer, McpSession } from './session.js';
@@ -7,6 +9,11 @@ import type { McpSessionStore } from './session-store.js';
 
 /** The bus topic of a session ended by a DELETE: `{ "sessionId": "…" }`. */
 export const SESSION_ENDED_TOPIC = 'mcp:session_ended';
+/** The bus topic of a client's reply to a request of another node: `{ "sessionId": "…", "reply": {…} }`. */
+export const CLIENT_REPLY_TOPIC = 'mcp:client_reply';
+
+/** Request ids a node gives a shared session's requests start at a random point this far apart, at least. */
+const ID_RANGE = 2 ** 32;
 
 /** What shared sessions need of the server. */
 export interface SharedSessionsHost {
@@ -52,6 +59,20 @@ export class SharedSessions implements HttpSessionDirectory {
         else this.endedSubject.next(id);
       }),
     );
+    this.wiring.add(node.receive(CLIENT_REPLY_TOPIC).subscribe((envelope) => this.replyArrived(envelope.data)));
+  }
+
+  /**
+   * A reply of the client that no request of this node waits for: the request may be another
+   * node's (sampling, elicitation, roots asked while serving a call there), so it goes on the bus
+   * to the node that waits for it. Replies nobody waits for are dropped there, as here.
+   */
+  forwardReply(session: McpSession, reply: JsonRpcResponse): void {
+    const sessionId = session.sharedId;
+    if (sessionId === undefined || !this.node) return;
+    this.node.publish(CLIENT_REPLY_TOPIC, JSON.stringify({ sessionId, reply })).catch((error: unknown) => {
+      this.host.report(error, `cluster: publishing ${CLIENT_REPLY_TOPIC}`, sessionId);
+    });
   }
 
   async find(sessionId: string, principal: string | undefined): Promise<DirectoryEntry | undefined> {
@@ -70,6 +91,8 @@ export class SharedSessions implements HttpSessionDirectory {
     const mcpPeer = peer as McpPeer;
     const session = this.host.attach(mcpPeer);
     session.sharedId = sessionId;
+    // Its own range of request ids on this node: a reply forwarded from another node matches one request at most.
+    session.outgoing.numberFrom(randomInt(1, 2 ** 20) * ID_RANGE);
     this.local.set(sessionId, session);
     mcpPeer.closed$.subscribe(() => {
       if (this.local.get(sessionId) === session) this.local.delete(sessionId);
@@ -125,6 +148,22 @@ export class SharedSessions implements HttpSessionDirectory {
       this.host.report(error, `session store: ${what}`, sessionId);
       throw error;
     });
+  }
+
+  private replyArrived(data: string): void {
+    let parsed: { sessionId?: unknown; reply?: unknown };
+    try {
+      parsed = JSON.parse(data) as typeof parsed;
+    } catch {
+      parsed = {};
+    }
+    const { sessionId, reply } = parsed;
+    const classified = typeof reply === 'object' && reply !== null ? classifyMessage(reply as JsonObject) : undefined;
+    if (typeof sessionId !== 'string' || classified?._tag !== 'Right' || classified.right.kind !== 'response') {
+      this.host.report(new Error(`A malformed ${CLIENT_REPLY_TOPIC}`), 'cluster: receiving');
+      return;
+    }
+    this.local.get(sessionId)?.outgoing.accept(classified.right.message);
   }
 }
 
