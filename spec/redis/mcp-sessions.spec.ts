@@ -110,4 +110,21 @@ describe('MCP on Redis', () => {
     expect(errors).toContain('session store: get');
     await until(async () => (await post(server.httpUrl ?? '', { jsonrpc: '2.0', id: 3, method: 'tools/list' }, headers)).status === 200, 'served again');
   });
+
+  it('answers initialize with an internal error when the new session cannot be stored', async () => {
+    const redis = await RedisServer.start();
+    const store = track(new RedisMcpSessionStore({ url: redis.url, commandTimeoutMs: 300 }), (s) => s.close());
+    const { server } = await nodeOn(redis, store, 'a');
+    const errors: unknown[] = [];
+    server.errors$.subscribe((event) => errors.push(event.context));
+    redis.pause();
+    let answered;
+    try {
+      answered = await post(server.httpUrl ?? '', { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    } finally {
+      redis.resume();
+    }
+    expect(answered.json).toMatchObject({ id: 1, error: { code: -32603 } });
+    expect(errors).toContain('session store: put');
+  });
 });
