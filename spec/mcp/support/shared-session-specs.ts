@@ -28,7 +28,8 @@ export function withFeatures(server: MCPServer): void {
   // Asks the client's model while serving the call: the client's answer may reach the other node.
   server.registerTool('ask', { description: 'asks the model', input: t.type({}) }, async (_args, ctx) => {
     const answer = await ctx.sample({ messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 5 }, { timeoutMs: 5000 });
-    return `the model said ${answer.content.type === 'text' ? answer.content.text : '?'}`;
+    const content = Array.isArray(answer.content) ? answer.content[0] : answer.content;
+    return `the model said ${content?.type === 'text' ? content.text : '?'}`;
   });
 }
 
