@@ -147,7 +147,9 @@ const EXPECTED: Record<keyof typeof ENTRY_POINTS, readonly string[]> = {
     'EncodedFrame',
     'HandlerResult',
     'HeartbeatOptions',
+    'DirectoryEntry',
     'HttpProblem',
+    'HttpSessionDirectory',
     'InMemoryReplayStore',
     'Logger',
     'MessageHandler',
@@ -202,6 +204,11 @@ const EXPECTED: Record<keyof typeof ENTRY_POINTS, readonly string[]> = {
   ],
   'nexus-mcp/mcp': [
     ...MCP_ERRORS,
+    'InMemoryMcpSessionStore',
+    'McpSessionState',
+    'McpSessionStateCodec',
+    'McpSessionStore',
+    'parseMcpSessionState',
     'CallToolOptions',
     'ClientRequestOptions',
     'CompleteResult',
@@ -273,7 +280,7 @@ const EXPECTED: Record<keyof typeof ENTRY_POINTS, readonly string[]> = {
   ],
   'nexus-mcp/sdk': ['SdkClientTransport', 'SdkClientTransportOptions', 'SdkConnectionTransport', 'SdkConnectionTransportOptions', 'SdkServerFactory', 'SdkServerLike', 'ServeSdkServerOptions', 'mcpTransportOptions', 'serveSdkServer'],
   'nexus-mcp/testing': ['TestServers', 'VirtualClient', 'VirtualConnectOptions', 'VirtualEdge', 'testServers'],
-  'nexus-mcp/redis': ['NeededRedisOptions', 'RedisBus', 'RedisBusOptions'],
+  'nexus-mcp/redis': ['NeededRedisOptions', 'RedisBus', 'RedisBusOptions', 'RedisMcpSessionStore', 'RedisMcpSessionStoreOptions'],
 };
 
 /** Every name an entry point exports, types included, sorted. */

@@ -68,7 +68,7 @@ describe('MCP on Redis', () => {
     await first.server.stop();
     const restarted = await nodeOn(redis, store, 'a');
     const listed = await post(restarted.server.httpUrl ?? '', { jsonrpc: '2.0', id: 3, method: 'tools/list' }, headers);
-    expect(listed.json).toMatchObject({ result: { tools: [{ name: 'add' }] } });
+    expect(listed.json).toMatchObject({ result: { tools: [{ name: 'add' }, { name: 'ask' }] } });
     const events = await openEvents(restarted.server.httpUrl ?? '', headers);
     restarted.server.notifyResourceUpdated('note://a');
     expect((await events.next()).data).toEqual({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'note://a' } });

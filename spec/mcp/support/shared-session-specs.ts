@@ -87,7 +87,7 @@ export function sharedSessionSpecs(setup: string, start: (options?: { ttlMs?: nu
     it('serves the SDK client across both nodes: tools, a subscription, and notifications raised on either node, once each', async () => {
       const { nodes, balancer } = await start();
       const { client, updates, listChanges } = await sdkThrough(balancer, pathOf(nodes[0] as MCPServer));
-      expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['add']);
+      expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['add', 'ask']);
       for (let n = 1; n <= 4; n += 1) expect(await client.callTool({ name: 'add', arguments: { a: n, b: 1 } })).toMatchObject({ content: [{ type: 'text', text: String(n + 1) }] });
       await client.subscribeResource({ uri: 'note://probe' });
       await client.subscribeResource({ uri: 'note://a' });
