@@ -181,6 +181,10 @@ const EXPECTED: Record<keyof typeof ENTRY_POINTS, readonly string[]> = {
     'StdioStreams',
     'StreamableHttpOptions',
     'TokenBucketOptions',
+    'ConnectionRateOptions',
+    'RateLimitStore',
+    'RateLimitTake',
+    'SharedLimitOptions',
     'TokenSources',
     'TransportErrorEvent',
     'UpgradeRequest',
@@ -280,7 +284,7 @@ const EXPECTED: Record<keyof typeof ENTRY_POINTS, readonly string[]> = {
   ],
   'nexus-mcp/sdk': ['SdkClientTransport', 'SdkClientTransportOptions', 'SdkConnectionTransport', 'SdkConnectionTransportOptions', 'SdkServerFactory', 'SdkServerLike', 'ServeSdkServerOptions', 'mcpTransportOptions', 'serveSdkServer'],
   'nexus-mcp/testing': ['TestServers', 'VirtualClient', 'VirtualConnectOptions', 'VirtualEdge', 'testServers'],
-  'nexus-mcp/redis': ['NeededRedisOptions', 'RedisBus', 'RedisBusOptions', 'RedisMcpSessionStore', 'RedisMcpSessionStoreOptions'],
+  'nexus-mcp/redis': ['NeededRedisOptions', 'RedisBus', 'RedisBusOptions', 'RedisMcpSessionStore', 'RedisMcpSessionStoreOptions', 'RedisRateLimiter', 'RedisRateLimiterOptions'],
 };
 
 /** Every name an entry point exports, types included, sorted. */

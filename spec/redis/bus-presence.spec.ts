@@ -128,4 +128,17 @@ describe('RedisBus readSince', () => {
     expect(await statusOf(status, 'resubscribed')).toMatchObject({ missed: true });
     expect(await a.readSince(firstHeard.lastPosition ?? '')).toBeUndefined();
   });
+
+  it('trims envelopes older than streamMaxAgeMs from the stream', async () => {
+    const redis = await RedisServer.start();
+    const a = redisBus(redis, { nodeId: 'a', streamMaxAgeMs: 50 });
+    await a.start();
+    for (let n = 1; n <= 300; n += 1) await a.publish('t', String(n));
+    const connection = probe(redis);
+    expect(await connection.xlen('nexus:bus')).toBe(300);
+    // Trimmed on a tick every second or so, in whole stream nodes (MINID ~): some go, the newest stay.
+    const deadline = Date.now() + 5000;
+    while ((await connection.xlen('nexus:bus')) === 300 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await connection.xlen('nexus:bus')).toBeLessThan(300);
+  });
 });

@@ -2,7 +2,7 @@
  * The Lua scripts of the bus's log (the `<prefix>:bus` stream) and its epoch. Each runs atomically,
  * so "is the epoch still ours, and does the stream still reach back to this position?" is one answer.
  */
-import { LUA_ENSURE_EPOCH, LuaScript } from './redis-bus-script.js';
+import { LUA_ENSURE_EPOCH, LUA_NOW, LuaScript } from './redis-bus-script.js';
 
 /**
  * `trimmed_past(key, pos)`: 1 when something published after `pos` may be gone from the stream
@@ -60,4 +60,11 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
 if trimmed_past(KEYS[2], ARGV[2]) == 1 then return false end
 if ARGV[2] == '0-0' then return redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', ARGV[3]) end
 return redis.call('XRANGE', KEYS[2], '(' .. ARGV[2], '+', 'COUNT', ARGV[3])
+`);
+
+/** Age trimming: KEYS bus; ARGV max age ms → entries trimmed (`XTRIM MINID ~`, by Redis's clock). */
+export const TRIM_BY_AGE = new LuaScript(`${LUA_NOW}
+local oldest = now_ms() - tonumber(ARGV[1])
+if oldest <= 0 then return 0 end
+return redis.call('XTRIM', KEYS[1], 'MINID', '~', string.format('%d', oldest))
 `);

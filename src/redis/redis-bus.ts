@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { firstValueFrom, race, Subject, timer, map, type Observable } from 'rxjs';
+import { firstValueFrom, interval, race, Subject, timer, map, type Observable, type Subscription } from 'rxjs';
 import type { BusEnvelope, BusStatus, ClusterBus, ClusterPresence } from '../transport/cluster/cluster-bus.js';
 import { ClusterError } from '../transport/errors.js';
 import { allReady, closeConnections, openConnections, type BusConnections } from './redis-bus-connections.js';
@@ -8,7 +8,7 @@ import { BusHealth } from './redis-bus-health.js';
 import { resolveRedisBusOptions, type RedisBusOptions, type ResolvedRedisBusOptions } from './redis-bus-options.js';
 import { BusStreamReader, envelopeOf } from './redis-bus-reader.js';
 import { CommandCounter } from './redis-bus-script.js';
-import { CHECK_GAP, JOIN_STREAM, READ_SINCE } from './redis-bus-scripts.js';
+import { CHECK_GAP, JOIN_STREAM, READ_SINCE, TRIM_BY_AGE } from './redis-bus-scripts.js';
 import { RedisPresence } from './redis-presence.js';
 
 /** How long to wait before checking again after a recovery attempt failed, ms. */
@@ -43,6 +43,7 @@ export class RedisBus implements ClusterBus {
   private started = false;
   private recovering = false;
   private recoverAgain = false;
+  private trimming: Subscription | undefined;
 
   constructor(options: RedisBusOptions = {}) {
     this.options = resolveRedisBusOptions(options, (url, needed) => new Redis(url, needed));
@@ -103,6 +104,7 @@ export class RedisBus implements ClusterBus {
       this.started = true;
       await this.present.start();
       this.reader = this.startReader(connections, lastId);
+      this.trimming = this.trimByAge();
     } catch (error) {
       this.started = false;
       this.connections = undefined;
@@ -115,6 +117,7 @@ export class RedisBus implements ClusterBus {
     const connections = this.connections;
     if (!this.started || !connections) return;
     this.started = false;
+    this.trimming?.unsubscribe();
     // A frozen Redis must not hold up a stop: leaving is tried for one lease at most.
     const left = this.present.stop().catch(() => undefined);
     await firstValueFrom(race(timer(this.options.leaseMs, this.options.scheduler).pipe(map(() => undefined)), left));
@@ -182,6 +185,18 @@ export class RedisBus implements ClusterBus {
     });
     reader.start(lastId);
     return reader;
+  }
+
+  /** `streamMaxAgeMs`: every few seconds, entries older than that leave the stream (MAXLEN bounds it meanwhile). */
+  private trimByAge(): Subscription | undefined {
+    const { streamMaxAgeMs, renewMs, scheduler, keys } = this.options;
+    if (streamMaxAgeMs === undefined) return undefined;
+    return interval(Math.max(1000, renewMs), scheduler).subscribe(() => {
+      const connections = this.connections;
+      if (!connections || this.health.isDown) return;
+      // A failed trim is retried on the next tick; the stream stays bounded by streamMaxLen meanwhile.
+      TRIM_BY_AGE.run(connections.command, this.counter, [keys.bus], [streamMaxAgeMs]).catch(() => undefined);
+    });
   }
 
   private heard(channel: string, message: string): void {

@@ -38,6 +38,7 @@ export type { HeartbeatOptions } from './operators/heartbeat.js';
 // Limits.
 export type { MessageRateOptions } from './flow/message-rate.js';
 export type { TokenBucketOptions } from './flow/token-bucket.js';
+export type { ConnectionRateOptions, RateLimitStore, RateLimitTake, SharedLimitOptions } from './flow/rate-limit-store.js';
 export type { SlowConsumerPolicy, SlowConsumerOptions, SlowConsumerEvent } from './flow/slow-consumer.js';
 
 // Who may connect.

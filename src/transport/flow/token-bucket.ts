@@ -43,7 +43,7 @@ export function msUntilAvailable(state: TokenBucketState, options: TokenBucketOp
 }
 
 /** Throws a `RangeError` naming the option unless `rate > 0` and `burst >= 1`. */
-export function validateTokenBucket(name: string, options: TokenBucketOptions): TokenBucketOptions {
+export function validateTokenBucket<T extends TokenBucketOptions>(name: string, options: T): T {
   if (!(options.rate > 0)) throw new RangeError(`${name}.rate must be a positive number, got ${options.rate}`);
   if (!(options.burst >= 1)) throw new RangeError(`${name}.burst must be at least 1, got ${options.burst}`);
   return options;

@@ -2,9 +2,10 @@ import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { SchedulerLike } from 'rxjs';
 import { authenticateWithin, type HookResult } from './auth-deadline.js';
 import type { AuthInfo, Authenticate } from './authenticate.js';
-import { UpgradeRefusedError } from '../errors.js';
+import { UpgradeRefusedError, type TransportError } from '../errors.js';
 import { compileHostAllowList, compileOriginAllowList, localHostHeader, sameHostOrLocalOrigin } from './origin-policy.js';
-import { KeyedTokenBuckets, validateTokenBucket, type TokenBucketOptions } from '../flow/token-bucket.js';
+import { DEFAULT_STORE_TIMEOUT_MS, FallbackRateLimiter, type ConnectionRateOptions } from '../flow/rate-limit-store.js';
+import { KeyedTokenBuckets, validateTokenBucket } from '../flow/token-bucket.js';
 
 /** What the guard checks, in this order: connection rate, `Host`, `Origin`, authentication. */
 export interface UpgradeGuardOptions {
@@ -15,8 +16,8 @@ export interface UpgradeGuardOptions {
   readonly authenticate: Authenticate | undefined;
   /** How long `authenticate` may take before the upgrade is answered 503, ms. */
   readonly authTimeoutMs: number;
-  /** New connections per remote address; `undefined`: unlimited. */
-  readonly connectionRate: TokenBucketOptions | undefined;
+  /** New connections per remote address (in process, or in a shared store); `undefined`: unlimited. */
+  readonly connectionRate: ConnectionRateOptions | undefined;
   /** The key connection rates are counted under. */
   readonly clientAddress: (request: IncomingMessage) => string | undefined;
   readonly scheduler: SchedulerLike;
@@ -53,11 +54,14 @@ export class UpgradeGuard {
   private readonly originAllowed: (origin: string, host: string | undefined) => boolean;
   private readonly hostAllowed: (host: string | undefined) => boolean;
   private readonly connectionRate: KeyedTokenBuckets | undefined;
+  private readonly sharedConnectionRate: FallbackRateLimiter | undefined;
   private readonly principals = new WeakMap<IncomingMessage, AuthInfo>();
 
   constructor(
     private readonly options: UpgradeGuardOptions,
     private readonly onRefused: (error: UpgradeRefusedError) => void,
+    /** Problems that refuse nothing (a shared rate store that fails); default: reported as refusals are. */
+    onProblem: (error: TransportError) => void = onRefused as (error: TransportError) => void,
   ) {
     const { allowedOrigins, allowedHosts, connectionRate } = options;
     if (allowedOrigins) {
@@ -67,7 +71,13 @@ export class UpgradeGuard {
       this.originAllowed = sameHostOrLocalOrigin;
     }
     this.hostAllowed = allowedHosts === undefined ? () => true : allowedHosts === 'local' ? localHostHeader : compileHostAllowList(allowedHosts);
-    this.connectionRate = connectionRate && new KeyedTokenBuckets(validateTokenBucket('connectionRate', connectionRate), options.scheduler);
+    const bucket = connectionRate && validateTokenBucket('connectionRate', connectionRate);
+    const { store, storeTimeoutMs = DEFAULT_STORE_TIMEOUT_MS } = connectionRate ?? {};
+    this.connectionRate = bucket && !store ? new KeyedTokenBuckets(bucket, options.scheduler) : undefined;
+    this.sharedConnectionRate =
+      bucket && store
+        ? new FallbackRateLimiter(store, bucket, { scheduler: options.scheduler, timeoutMs: storeTimeoutMs, name: 'connectionRate', report: onProblem })
+        : undefined;
   }
 
   /** Pass as ws's `verifyClient`. */
@@ -121,6 +131,11 @@ export class UpgradeGuard {
     if (countsAsConnection && this.connectionRate && !this.connectionRate.tryTake(address)) {
       const seconds = Math.max(1, Math.ceil(this.connectionRate.msUntilAvailable(address) / 1000));
       return refuse(429, 'Too Many Requests', `connection rate exceeded for ${address}`, { 'Retry-After': String(seconds) });
+    }
+    if (countsAsConnection && this.sharedConnectionRate) {
+      const { allowed, retryAfterMs } = await this.sharedConnectionRate.take(address);
+      const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+      if (!allowed) return refuse(429, 'Too Many Requests', `connection rate exceeded for ${address} (shared)`, { 'Retry-After': String(seconds) });
     }
     const host = request.headers.host;
     if (!this.hostAllowed(host)) return refuse(403, 'Forbidden', `Host ${JSON.stringify(host ?? null)} is not allowed`);

@@ -1,6 +1,8 @@
 import { identity, ignoreElements, map, pipe, tap, type MonoTypeOperatorFunction, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { JsonObject } from '../../protocol/index.js';
 import { admit } from '../flow/admit.js';
+import { admitInOrder } from '../flow/admit-in-order.js';
+import type { TransportError } from '../errors.js';
 import { decodeInbound, type DecodedMessage, type RejectedFrame } from '../flow/decode.js';
 import { inFlightVerdict, type InFlightCalls } from '../flow/in-flight.js';
 import { rateVerdict, type MessageRateOptions } from '../flow/message-rate.js';
@@ -35,6 +37,8 @@ export interface PipelineSettings {
   readonly isStopping: () => boolean;
   /** Unfinished handler calls, per client and in all. */
   readonly calls: InFlightCalls;
+  /** Problems that refuse nothing (a shared rate store failing): for `errors$`. */
+  readonly report?: (error: TransportError) => void;
 }
 
 /**
@@ -55,7 +59,7 @@ export interface PipelineSettings {
 export function serverPipeline(settings: PipelineSettings, effects: PipelineEffects): OperatorFunction<InboundFrame, HandlerReply<Connection>> {
   const { handler, maxInFlight, startsWork, scheduler, calls } = settings;
   return pipe(
-    settings.messageRate ? admit(rateVerdict(settings.messageRate, scheduler), effects.overRate) : identity,
+    settings.messageRate ? admitInOrder(rateVerdict(settings.messageRate, scheduler, settings.report), effects.overRate) : identity,
     map(decodeInbound<Connection>),
     rights(effects.badFrame),
     tap(effects.publish),

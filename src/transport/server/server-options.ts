@@ -12,7 +12,8 @@ import { resolveMessageRate, type MessageRateOptions } from '../flow/message-rat
 import type { MessageHandler } from '../flow/run-handlers.js';
 import { resolveSlowConsumer, type SlowConsumerOptions } from '../flow/slow-consumer.js';
 import { everyMessageStartsWork, type StartsWork } from '../flow/stopping.js';
-import { validateTokenBucket, type TokenBucketOptions } from '../flow/token-bucket.js';
+import type { ConnectionRateOptions } from '../flow/rate-limit-store.js';
+import { validateTokenBucket } from '../flow/token-bucket.js';
 import { resolveHeartbeat, type HeartbeatOptions } from '../operators/heartbeat.js';
 import { routeByType, type MessageHandlerMap } from '../operators/route-by-type.js';
 import { InMemoryReplayStore, type ReplayStore } from '../resume/replay-log.js';
@@ -125,8 +126,8 @@ export interface ServerTransportOptions {
   // Limits (see docs/operations.md)
   /** Most connected clients; one more is accepted and closed at once with 1013 (try again later). Default 10000. */
   maxClients?: number;
-  /** New connections per remote address (token bucket); over it, HTTP 429 with `Retry-After`. `false` disables. Default disabled (a proxy would put every client on one address). */
-  connectionRate?: TokenBucketOptions | false;
+  /** New connections per remote address (token bucket); over it, HTTP 429 with `Retry-After`. With `store` (`RedisRateLimiter`), one bucket per address for the whole cluster. `false` disables. Default disabled (a proxy would put every client on one address). */
+  connectionRate?: ConnectionRateOptions | false;
   /** The address connection rates are counted under. Default the TCP peer; behind a proxy you trust, read `X-Forwarded-For` here. */
   clientAddress?: (request: IncomingMessage) => string | undefined;
   /** Messages per connection (token bucket): over it, an error reply `rate_limited`; past `maxRefusals` in `abuseWindowMs`, close 1008. `false` disables. Default `{ rate: 1000, burst: 2000, maxRefusals: 100, abuseWindowMs: 10000 }`. */
@@ -185,7 +186,7 @@ export interface ResolvedServerOptions {
   readonly maxPendingHandshakesPerAddress: number | undefined;
   readonly tls: ServerTlsOptions | undefined;
   readonly maxClients: number;
-  readonly connectionRate: TokenBucketOptions | undefined;
+  readonly connectionRate: ConnectionRateOptions | undefined;
   readonly clientAddress: (request: IncomingMessage) => string | undefined;
   readonly messageRate: MessageRateOptions | undefined;
   readonly maxInFlight: number | undefined;

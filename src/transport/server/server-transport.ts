@@ -292,6 +292,7 @@ export class WebSocketServerTransport {
         startsWork: options.startsWork,
         isStopping: () => this.stopping !== undefined,
         calls: this.calls,
+        report: (error) => peers.report(error),
       },
       effects,
     );
