@@ -12,7 +12,10 @@ export const SESSION_ENDED_TOPIC = 'mcp:session_ended';
 /** The bus topic of a client's reply to a request of another node: `{ "sessionId": "…", "reply": {…} }`. */
 export const CLIENT_REPLY_TOPIC = 'mcp:client_reply';
 
-/** Request ids a node gives a shared session's requests start at a random point this far apart, at least. */
+/**
+ * A node numbers a shared session's requests to the client from a random multiple of this (one of
+ * 2^20, staying below 2^53): two nodes share a range with a chance of about one in a million.
+ */
 const ID_RANGE = 2 ** 32;
 
 /** What shared sessions need of the server. */
