@@ -10,6 +10,8 @@
 // The server.
 export { MCPServer } from './server/mcp-server.js';
 export type { MCPServerOptions } from './server/mcp-server-options.js';
+export { InMemoryMcpSessionStore, type McpSessionStore } from './server/session-store.js';
+export { McpSessionStateCodec, parseState as parseMcpSessionState, type McpSessionState } from './server/session-state.js';
 export type { SessionEvent, ServerErrorEvent } from './server/server-core.js';
 export type { ToolCallEvent } from './server/method-host.js';
 export type { HandlerContext } from './server/handler-context.js';

@@ -96,6 +96,14 @@ export class RequestCorrelator {
     return result;
   }
 
+  /**
+   * Numbers the requests from `first` on (before any is sent): a session that several nodes serve
+   * gives each node its own range, so that a reply is never taken for another node's request.
+   */
+  numberFrom(first: number): void {
+    if (this.nextId === 1 && this.pending.size === 0) this.nextId = first;
+  }
+
   /** Routes a reply to its waiting request. Returns false for an id nobody waits for. */
   accept(response: JsonRpcResponse): boolean {
     if (response.id === undefined) return false;

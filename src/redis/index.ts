@@ -4,6 +4,8 @@
  */
 export { RedisBus } from './redis-bus.js';
 export type { RedisBusOptions, NeededRedisOptions } from './redis-bus-options.js';
+export { RedisMcpSessionStore } from './redis-mcp-session-store.js';
+export type { RedisMcpSessionStoreOptions } from './redis-mcp-session-store.js';
 export { RedisRateLimiter } from './redis-rate-limit.js';
 export type { RedisRateLimiterOptions } from './redis-rate-limit.js';
 export { redisSessions, type RedisSessions, type RedisSessionsOptions } from './redis-sessions.js';

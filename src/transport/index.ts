@@ -17,6 +17,7 @@ export type { Edge, EdgeHost, PeerArrival, PeerLink, EncodedFrame, CloseInfo, Up
 export type { CompressionOptions } from './edges/compression.js';
 export type { ServerTlsOptions } from './edges/tls.js';
 export type { StreamableHttpOptions, HttpProblem } from './edges/http/streamable-http.js';
+export type { HttpSessionDirectory, DirectoryEntry } from './edges/http/session-directory.js';
 export { StdioEdge, type StdioStreams, type StdioEdgeOptions } from './edges/stdio-edge.js';
 
 // The client.

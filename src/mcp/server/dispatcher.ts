@@ -7,6 +7,7 @@ import {
   type JsonObject,
   type JsonRpcNotification,
   type JsonRpcRequest,
+  type JsonRpcResponse,
 } from '../../protocol/index.js';
 import { describeErrors } from '../registries/describe-errors.js';
 import { McpError } from '../mcp-error.js';
@@ -24,6 +25,8 @@ export interface DispatcherOptions extends RunSettings {
   readonly notifications: ReadonlyMap<string, NotificationHandler>;
   /** A request passed every check and is about to run. */
   readonly onAdmitted: (session: McpSession, era: RequestEra) => void;
+  /** A reply of the client to a request this server never sent (or no longer waits for). */
+  readonly onUnmatchedReply?: (session: McpSession, reply: JsonRpcResponse) => void;
 }
 
 /**
@@ -44,7 +47,7 @@ export class Dispatcher {
     const { kind, message } = classified.right;
     if (kind === 'request') return this.request(session, message);
     if (kind === 'notification') this.notification(session, message);
-    else session.outgoing.accept(message);
+    else if (!session.outgoing.accept(message)) this.options.onUnmatchedReply?.(session, message);
     return undefined;
   }
 

@@ -10,6 +10,7 @@ import {
   ToolsMethod,
   type JsonObject,
 } from '../../protocol/index.js';
+import { afterStored } from './lifecycle-methods.js';
 import { defineMethod, type AnyMethodSpec } from './method-spec.js';
 import type { MethodHost } from './method-host.js';
 import type { Page } from '../registries/paging.js';
@@ -84,7 +85,7 @@ export function featureMethods(host: MethodHost): [string, AnyMethodSpec][] {
         eras: 'legacy',
         handle: ({ params, session }) => {
           session.resourceSubscriptions.add(params.uri);
-          return {};
+          return afterStored(host, session, {});
         },
       }),
     ],
@@ -95,7 +96,7 @@ export function featureMethods(host: MethodHost): [string, AnyMethodSpec][] {
         eras: 'legacy',
         handle: ({ params, session }) => {
           session.resourceSubscriptions.delete(params.uri);
-          return {};
+          return afterStored(host, session, {});
         },
       }),
     ],

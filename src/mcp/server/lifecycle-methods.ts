@@ -18,7 +18,7 @@ import { McpError } from '../mcp-error.js';
 import type { MethodHost } from './method-host.js';
 import { negotiateLegacyVersion } from './negotiation.js';
 import { requestKey } from '../request-correlator.js';
-import type { Listen } from './session.js';
+import type { Listen, McpSession } from './session.js';
 
 const AnyParams = JsonObjectCodec;
 
@@ -43,7 +43,7 @@ export function lifecycleMethods(host: MethodHost): [string, AnyMethodSpec][] {
           host.announce(session, era);
           const result: JsonObject = { protocolVersion, capabilities: host.capabilities, serverInfo: host.serverInfo };
           if (host.instructions !== undefined) result['instructions'] = host.instructions;
-          return result;
+          return afterStored(host, session, result);
         },
       }),
     ],
@@ -55,7 +55,7 @@ export function lifecycleMethods(host: MethodHost): [string, AnyMethodSpec][] {
         eras: 'legacy',
         handle: ({ params, session }) => {
           session.logLevel = params.level;
-          return {};
+          return afterStored(host, session, {});
         },
       }),
     ],
@@ -120,13 +120,26 @@ function agreedFilter(requested: SubscriptionFilter): SubscriptionFilter {
   return agreed;
 }
 
+/**
+ * The reply to a request that changed its session, once a shared session's state is stored: the
+ * client's next request may reach another node. A store that fails makes it an internal error
+ * (reported on `errors$`), the change having reached only this node.
+ */
+export function afterStored(host: MethodHost, session: McpSession, result: JsonObject): JsonObject | Promise<JsonObject> {
+  const stored = host.persist(session);
+  return stored ? stored.then(() => result) : result;
+}
+
 /** notifications/initialized and notifications/cancelled; every other notification is ignored. */
-export function lifecycleNotifications(): [string, NotificationHandler][] {
+export function lifecycleNotifications(host: MethodHost): [string, NotificationHandler][] {
   return [
     [
       LifecycleMethod.initialized,
       (_params, session) => {
-        if (session.handshake === 'initialized') session.handshake = 'ready';
+        if (session.handshake !== 'initialized') return;
+        session.handshake = 'ready';
+        // Nobody waits for a notification: a failure is reported on `errors$` by the store's guard.
+        host.persist(session)?.catch(() => undefined);
       },
     ],
     [

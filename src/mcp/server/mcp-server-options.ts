@@ -1,6 +1,7 @@
 import type { CacheScope } from '../../protocol/index.js';
-import type { ServerTransportOptions, StreamableHttpOptions } from '../../transport/index.js';
+import type { HttpSessionDirectory, ServerTransportOptions, StreamableHttpOptions } from '../../transport/index.js';
 import { mcpStreamableHttp } from './mcp-http.js';
+import type { McpSessionStore } from './session-store.js';
 
 /** Options of {@link MCPServer}: its own, plus the transport's (passed through when it builds one). */
 export interface MCPServerOptions
@@ -53,6 +54,16 @@ export interface MCPServerOptions
    * one address the same secret. `ttlMs`: how long a state stays good. Default `{ ttlMs: 600000 }`.
    */
   requestState?: { secret?: string | Uint8Array; ttlMs?: number };
+  /**
+   * Where the state of Streamable HTTP sessions (2025-11-25) lives. Without a `store` (default), in
+   * the server's memory: a session is served by the node that opened it (a balancer must be
+   * sticky). With one every node shares (`RedisMcpSessionStore` from `nexus-mcp/redis`, or one
+   * `InMemoryMcpSessionStore` for the servers of one process), any node serves any session: the
+   * state is read before each request, put after each change, and deleted by a DELETE on any node.
+   * `ttlMs`: a session unused that long (no request, no GET stream open) is gone, answered 404.
+   * Default 15 minutes. WebSocket and stdio sessions live on their connection and are not stored.
+   */
+  sessions?: { store?: McpSessionStore; ttlMs?: number };
 }
 
 /** `useTransport: false`: the transport with its extras off, as the seed's plain path had none of them. */
@@ -77,16 +88,21 @@ export function transportOptionsOf(options: MCPServerOptions): ServerTransportOp
     notificationReceiptMs: _notificationReceiptMs,
     clientRequestTimeoutMs: _clientRequestTimeoutMs,
     requestState: _requestState,
+    sessions: _sessions,
     ...transportOptions
   } = options;
   return transportOptions;
 }
 
-export function streamableHttpOf(http: MCPServerOptions['http']): StreamableHttpOptions | false {
+export function streamableHttpOf(http: MCPServerOptions['http'], directory: HttpSessionDirectory | undefined): StreamableHttpOptions | false {
   if (http === false) return false;
-  if (http === true || http === undefined || http.sessionIdleMs === undefined) return mcpStreamableHttp;
-  return { ...mcpStreamableHttp, sessionIdleMs: positive('http.sessionIdleMs', http.sessionIdleMs) };
+  const withDirectory = directory ? { ...mcpStreamableHttp, directory } : mcpStreamableHttp;
+  if (http === true || http === undefined || http.sessionIdleMs === undefined) return withDirectory;
+  return { ...withDirectory, sessionIdleMs: positive('http.sessionIdleMs', http.sessionIdleMs) };
 }
+
+/** `sessions.ttlMs` when not set: as long as the HTTP side keeps an idle session by default. */
+export const DEFAULT_SESSION_TTL_MS = 15 * 60_000;
 
 export function nonNegative(name: string, value: number): number {
   if (!(value >= 0)) throw new RangeError(`${name} must be zero or more, got ${value}`);

@@ -3,7 +3,7 @@ import type * as t from 'io-ts';
 import { asyncScheduler, type Observable } from 'rxjs';
 import { StdioEdge, WebSocketServerTransport, type CloseInfo, type StdioStreams } from '../../transport/index.js';
 import type { HandlerContext } from './handler-context.js';
-import { nonNegative, PLAIN_PATH, positive, streamableHttpOf, transportOptionsOf, type MCPServerOptions } from './mcp-server-options.js';
+import { DEFAULT_SESSION_TTL_MS, nonNegative, PLAIN_PATH, positive, streamableHttpOf, transportOptionsOf, type MCPServerOptions } from './mcp-server-options.js';
 import { mcpTransportOptions } from './json-rpc-error-reply.js';
 import type { ToolCallEvent } from './method-host.js';
 import { DEFAULT_PAGE_SIZE } from '../registries/paging.js';
@@ -18,6 +18,7 @@ import type {
   ResourceTemplateDefinition,
   ResourceTemplateReader,
 } from '../registries/resource-registry.js';
+import { ClusterNotifications } from './cluster-notifications.js';
 import { ServerCore, type ServerErrorEvent, type SessionEvent } from './server-core.js';
 import type { RegisteredTool, StructuredToolDefinition, StructuredToolHandler, ToolDefinition, ToolHandler } from '../registries/tool-registry.js';
 import { registerWorkflow, type Workflow, type WorkflowOptions } from '../registries/workflow.js';
@@ -42,6 +43,8 @@ export class MCPServer {
   private readonly drainMs: number | undefined;
   private readonly maxMessageSize: number | undefined;
   private stopping: Promise<void> | undefined;
+  /** With a `cluster`: list changes and resource updates reach the sessions of every node. */
+  private readonly clusterNotifications: ClusterNotifications | undefined;
 
   /** The transport serving this server: its streams (`clientCount$`, `connections$`, …) are the server's. */
   readonly transport: WebSocketServerTransport;
@@ -67,6 +70,7 @@ export class MCPServer {
       clientRequestTimeoutMs: positive('clientRequestTimeoutMs', options.clientRequestTimeoutMs ?? DEFAULT_CLIENT_REQUEST_TIMEOUT_MS),
       requestState: { secret: options.requestState?.secret, ttlMs: positive('requestState.ttlMs', options.requestState?.ttlMs ?? DEFAULT_REQUEST_STATE_TTL_MS) },
       scheduler,
+      sessionStore: options.sessions?.store && { store: options.sessions.store, ttlMs: positive('sessions.ttlMs', options.sessions.ttlMs ?? DEFAULT_SESSION_TTL_MS) },
     });
     this.sessions$ = this.core.sessions$;
     this.toolCalls$ = this.core.toolCalls$;
@@ -77,9 +81,12 @@ export class MCPServer {
       ...(options.useTransport === false ? PLAIN_PATH : {}),
       ...transportOptionsOf(options),
       ...mcpTransportOptions,
-      streamableHttp: streamableHttpOf(options.http),
+      streamableHttp: streamableHttpOf(options.http, this.core.shared),
       messageHandler: (message, client) => this.core.handle(client, message),
     });
+    const node = this.transport.clusterNode;
+    this.clusterNotifications = node && new ClusterNotifications(node, this.core);
+    this.core.shared?.bind(node);
   }
 
   /** The bound address once started (read the port here after asking for port 0). */
@@ -100,7 +107,7 @@ export class MCPServer {
   /** Starts listening. Idempotent; rejects if the port cannot be bound. */
   start(): Promise<void> {
     if (this.stopping) return Promise.reject(new Error('This MCPServer was stopped; create a new one'));
-    return this.transport.start();
+    return this.transport.start().then(() => this.clusterNotifications?.startPublishing());
   }
 
   /**
@@ -132,6 +139,7 @@ export class MCPServer {
       const drainMs = options.drainMs ?? this.drainMs;
       if (drainMs !== undefined && !(drainMs >= 0)) return Promise.reject(new RangeError(`drainMs must be zero or more, got ${drainMs}`));
       this.core.beginStopping();
+      this.clusterNotifications?.stop();
       this.stopping = this.transport.stop(drainMs === undefined ? {} : { drainMs }).then(() => this.core.complete());
     }
     return this.stopping;
@@ -185,7 +193,7 @@ export class MCPServer {
     return this.core.resources.removeTemplate(uriTemplate);
   }
 
-  /** Sends `notifications/resources/updated` to every client subscribed to `uri`. */
+  /** Sends `notifications/resources/updated` to every client subscribed to `uri` (with a `cluster`, on every node). */
   notifyResourceUpdated(uri: string): void {
     this.core.notifyResourceUpdated(uri);
   }

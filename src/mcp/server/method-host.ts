@@ -32,6 +32,8 @@ export interface MethodHost {
   /** Announces the session on `sessions$` the first time it is known (handshake or first modern request). */
   announce(session: McpSession, era: RequestEra): void;
   recordToolCall(event: ToolCallEvent): void;
+  /** Stores a shared session's state after a change (HTTP sessions with a session store); `undefined` when there is nothing to wait for. */
+  persist(session: McpSession): Promise<void> | undefined;
   /** Answers `completion/complete` from the completers of prompts and resource templates. */
   completeArgument(params: CompleteParams, ctx: HandlerContext): Promise<CompleteResult>;
   now(): number;

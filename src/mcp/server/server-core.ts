@@ -1,9 +1,6 @@
 import { Subject, type Observable, type SchedulerLike } from 'rxjs';
 import {
   jsonRpcRequest,
-  PromptsMethod,
-  ResourcesMethod,
-  ToolsMethod,
   type CacheScope,
   type CompleteParams,
   type CompleteResult,
@@ -13,6 +10,7 @@ import {
 } from '../../protocol/index.js';
 import type { AuthInfo, CloseInfo } from '../../transport/index.js';
 import { complete } from '../registries/completions.js';
+import { deliverListChanged, deliverResourceUpdated, type ChangedList, type ServerChange } from './change-notifications.js';
 import { Dispatcher, type DispatchResult } from './dispatcher.js';
 import type { HandlerContext } from './handler-context.js';
 import { featureMethods } from './feature-methods.js';
@@ -23,6 +21,8 @@ import { PromptRegistry } from '../registries/prompt-registry.js';
 import { RequestCorrelator } from '../request-correlator.js';
 import { RequestStateSeal } from './request-state.js';
 import { ResourceRegistry } from '../registries/resource-registry.js';
+import { SharedSessions } from './shared-sessions.js';
+import type { McpSessionStore } from './session-store.js';
 import { McpSession, type McpPeer, type RequestEra } from './session.js';
 import { ToolRegistry } from '../registries/tool-registry.js';
 
@@ -59,6 +59,8 @@ export interface ServerCoreOptions {
   /** 2026-07-28: the secret that signs `requestState` (random when not given) and how long a state is good, ms. */
   readonly requestState: { readonly secret: string | Uint8Array | undefined; readonly ttlMs: number };
   readonly scheduler: SchedulerLike;
+  /** Streamable HTTP sessions kept in a store every node shares, and how long one lives unused, ms. */
+  readonly sessionStore?: { readonly store: McpSessionStore; readonly ttlMs: number } | undefined;
 }
 
 /** Everything a client may use: tools, resources (with subscriptions), prompts, logging, completions. */
@@ -79,27 +81,33 @@ export class ServerCore implements MethodHost {
   readonly resources: ResourceRegistry;
   readonly prompts: PromptRegistry;
   readonly capabilities = CAPABILITIES;
+  /** With a session store: the HTTP side's directory, and where session state is kept. */
+  readonly shared: SharedSessions | undefined;
   private readonly sessions = new Map<string, McpSession>();
   private readonly dispatcher: Dispatcher;
   private readonly sessionsSubject = new Subject<SessionEvent>();
   private readonly toolCallsSubject = new Subject<ToolCallEvent>();
   private readonly errorsSubject = new Subject<ServerErrorEvent>();
   private readonly stoppingSubject = new Subject<void>();
+  private readonly changesSubject = new Subject<ServerChange>();
   private stopping = false;
 
   readonly sessions$: Observable<SessionEvent> = this.sessionsSubject.asObservable();
   readonly toolCalls$: Observable<ToolCallEvent> = this.toolCallsSubject.asObservable();
   readonly errors$: Observable<ServerErrorEvent> = this.errorsSubject.asObservable();
   readonly stopping$: Observable<void> = this.stoppingSubject.asObservable();
+  /** Changes raised on this server (not those delivered for other nodes), for the cluster to publish. */
+  readonly changes$: Observable<ServerChange> = this.changesSubject.asObservable();
 
   constructor(private readonly options: ServerCoreOptions) {
     const onFailure = (error: unknown, context: string): void => this.errorsSubject.next({ error, context });
+    this.shared = options.sessionStore && new SharedSessions(options.sessionStore.store, options.sessionStore.ttlMs, this);
     this.tools = new ToolRegistry(onFailure);
     this.resources = new ResourceRegistry(onFailure, (uri) => this.notifyResourceUpdated(uri));
     this.prompts = new PromptRegistry(onFailure);
     this.dispatcher = new Dispatcher({
       methods: new Map([...lifecycleMethods(this), ...featureMethods(this)]),
-      notifications: new Map(lifecycleNotifications()),
+      notifications: new Map(lifecycleNotifications(this)),
       serverInfo: options.serverInfo,
       cache: options.cache,
       isStopping: () => this.stopping,
@@ -107,13 +115,15 @@ export class ServerCore implements MethodHost {
       clientRequestTimeoutMs: options.clientRequestTimeoutMs,
       inputRounds: { seal: new RequestStateSeal(options.requestState.secret), ttlMs: options.requestState.ttlMs, now: () => options.scheduler.now() },
       onInternalError: (error, session, method) => this.errorsSubject.next({ error, context: `method ${method}`, sessionId: session.id }),
+      // A shared HTTP session's reply may reach another node than the one that asked: it is passed on.
+      onUnmatchedReply: (session, reply) => this.shared?.forwardReply(session, reply),
       onAdmitted: (session, era) => {
         if (era.kind === 'modern') this.announce(session, era);
       },
     });
-    this.tools.changed$.subscribe(() => this.listChanged(ToolsMethod.listChanged, 'toolsListChanged'));
-    this.resources.changed$.subscribe(() => this.listChanged(ResourcesMethod.listChanged, 'resourcesListChanged'));
-    this.prompts.changed$.subscribe(() => this.listChanged(PromptsMethod.listChanged, 'promptsListChanged'));
+    this.tools.changed$.subscribe(() => this.raise({ kind: 'list_changed', list: 'tools' }));
+    this.resources.changed$.subscribe(() => this.raise({ kind: 'list_changed', list: 'resources' }));
+    this.prompts.changed$.subscribe(() => this.raise({ kind: 'list_changed', list: 'prompts' }));
   }
 
   get serverInfo(): Implementation {
@@ -178,6 +188,11 @@ export class ServerCore implements MethodHost {
     this.sessionsSubject.next(this.sessionEvent('opened', session));
   }
 
+  /** Reports a failure on `errors$`. */
+  report(error: unknown, context: string, sessionId?: string): void {
+    this.errorsSubject.next(sessionId === undefined ? { error, context } : { error, context, sessionId });
+  }
+
   recordToolCall(event: ToolCallEvent): void {
     this.toolCallsSubject.next(event);
   }
@@ -196,12 +211,26 @@ export class ServerCore implements MethodHost {
     return this.sessions.get(id);
   }
 
-  /** Sends `notifications/resources/updated` to every session subscribed to `uri` (either era). */
+  /** Sends `notifications/resources/updated` to every session subscribed to `uri` (either era), on every node. */
   notifyResourceUpdated(uri: string): void {
-    for (const session of this.sessions.values()) {
-      if (session.resourceSubscriptions.has(uri)) session.notify(ResourcesMethod.updated, { uri });
-      for (const listen of session.listenersForResource(uri)) session.notifyListener(listen, ResourcesMethod.updated, { uri });
-    }
+    this.raise({ kind: 'resource_updated', uri });
+  }
+
+  /** A change raised here: delivered to this server's sessions, and told to the cluster (`changes$`). */
+  raise(change: ServerChange): void {
+    this.deliver(change);
+    this.changesSubject.next(change);
+  }
+
+  /** Delivers a change to this server's sessions only (one raised here, or on another node). */
+  deliver(change: ServerChange): void {
+    if (change.kind === 'list_changed') this.listChanged(change.list);
+    else for (const session of this.sessions.values()) this.deliverResourceUpdated(session, change.uri);
+  }
+
+  /** Stores a shared session's state after a change; `undefined` when there is nothing to wait for. */
+  persist(session: McpSession): Promise<void> | undefined {
+    return this.shared?.persist(session);
   }
 
   /** Pings the client of one session; resolves with the round trip in ms, rejects on timeout or error. */
@@ -232,10 +261,12 @@ export class ServerCore implements MethodHost {
 
   /** Completes the operator streams once every connection is gone. */
   complete(): void {
+    this.shared?.stop();
     this.tools.complete();
     this.resources.complete();
     this.prompts.complete();
     this.sessionsSubject.complete();
+    this.changesSubject.complete();
     this.toolCallsSubject.complete();
     this.errorsSubject.complete();
   }
@@ -260,10 +291,12 @@ export class ServerCore implements MethodHost {
     };
   }
 
-  private listChanged(method: string, flag: 'toolsListChanged' | 'promptsListChanged' | 'resourcesListChanged'): void {
-    for (const session of this.sessions.values()) {
-      if (session.legacyEntitled) session.notify(method);
-      for (const listen of session.listenersFor(flag)) session.notifyListener(listen, method);
-    }
+  private deliverResourceUpdated(session: McpSession, uri: string): void {
+    if (session.sharedId !== undefined && this.shared) this.shared.deliverResourceUpdated(session, uri);
+    else deliverResourceUpdated(session, uri);
+  }
+
+  private listChanged(list: ChangedList): void {
+    deliverListChanged(this.sessions.values(), list);
   }
 }

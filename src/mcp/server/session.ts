@@ -96,6 +96,8 @@ export class McpSession {
   openedAs: 'legacy' | 'modern' | undefined;
   /** The revision the session was announced with. */
   openedWithVersion: string | undefined;
+  /** A Streamable HTTP session whose state lives in a shared store: its `Mcp-Session-Id`. */
+  sharedId: string | undefined;
   readonly inFlight = new Map<string, InFlightRequest>();
   readonly resourceSubscriptions = new Set<string>();
   readonly listens = new Map<string, Listen>();

@@ -32,6 +32,12 @@ export class HttpSessionLink implements PeerLink {
     private readonly log: EventLog,
     now: number,
     private readonly ended: LinkEnded,
+    /**
+     * Keep what is written for no request only once the client has listened on this node: in a
+     * cluster the node holding the session's GET stream delivers it, and the others must not keep
+     * a copy that a later GET here would replay a second time.
+     */
+    private readonly onlyHeard = false,
   ) {
     this.lastSeen = now;
   }
@@ -43,6 +49,11 @@ export class HttpSessionLink implements PeerLink {
   /** Whether a request of this session still waits for its reply, or its standalone stream is open. */
   get hasOpenStreams(): boolean {
     return this.streams.size > 0 || this.standalone?.connected === true;
+  }
+
+  /** Whether the client's GET stream is open on this link. */
+  get isListening(): boolean {
+    return this.standalone?.connected === true;
   }
 
   get bufferedAmount(): number {
@@ -88,6 +99,10 @@ export class HttpSessionLink implements PeerLink {
     if (stream && related) {
       if (related.final) this.streams.delete(related.request);
       stream.send(text, related.final, written);
+      return;
+    }
+    if (this.onlyHeard && !this.listened) {
+      written?.();
       return;
     }
     this.standaloneStream().send(text, false, written);

@@ -6,32 +6,15 @@ import { newSessionToken } from '../../resume/session-resumption.js';
 import { redactCredentials, type AuthInfo } from '../../security/authenticate.js';
 import type { UpgradeGuard } from '../../security/upgrade-guard.js';
 import type { ReplyProblem } from '../../server/error-reply.js';
-import type { CloseInfo, EdgeHost, PeerArrival, PeerLink } from '../edge.js';
+import type { EdgeHost, PeerLink } from '../edge.js';
 import { accepts, headerOf, readBody, respondJson, respondText, type HttpRequest, type HttpResponse } from './exchange.js';
 import { HttpSessionLink, OneShotLink } from './http-links.js';
+import { Arriving } from './arriving.js';
+import { MESSAGES, STATUS, type HttpProblem } from './http-problems.js';
 import { parseEventId, type EventLog } from './response-stream.js';
+import type { HttpSessionDirectory } from './session-directory.js';
 
-/** What goes wrong with an HTTP request before any message reaches the server, by status. */
-export type HttpProblem =
-  | 'session_required' // 400
-  | 'session_not_found' // 404
-  | 'not_acceptable' // 406
-  | 'unsupported_media_type' // 415
-  | 'too_large' // 413
-  | 'conflict' // 409
-  | 'bad_event_id' // 400
-  | 'unavailable'; // 503
-
-const STATUS: Record<HttpProblem, number> = {
-  session_required: 400,
-  session_not_found: 404,
-  not_acceptable: 406,
-  unsupported_media_type: 415,
-  too_large: 413,
-  conflict: 409,
-  bad_event_id: 400,
-  unavailable: 503,
-};
+export type { HttpProblem } from './http-problems.js';
 
 /** What makes the HTTP side of a transport speak a protocol: MCP's Streamable HTTP sets all of it. */
 export interface StreamableHttpOptions {
@@ -41,8 +24,14 @@ export interface StreamableHttpOptions {
   readonly opensSession: (message: JsonObject) => boolean;
   /** The body of an error response, or `undefined` for none. */
   readonly errorBody: (problem: HttpProblem, message: string) => JsonObject | undefined;
-  /** How long a session may go without a request, and without an open stream, before it ends, ms. Default 15 minutes. */
+  /**
+   * How long a session may go without a request, and without an open stream, before this node lets
+   * go of it, ms. Default 15 minutes. (With a `directory`, the session lives on elsewhere while the
+   * directory has it.)
+   */
   readonly sessionIdleMs?: number;
+  /** Where sessions live beyond this node, so that every node serves every session. Default: none, a session lives on the node that opened it. */
+  readonly directory?: HttpSessionDirectory;
 }
 
 /** What the HTTP side needs from its WebSocket edge and the server. */
@@ -64,17 +53,6 @@ interface Session {
   readonly owner: string | undefined;
 }
 
-const MESSAGES: Record<HttpProblem, string> = {
-  session_required: 'Bad Request: the session header is required',
-  session_not_found: 'Session not found',
-  not_acceptable: 'Not Acceptable: accept application/json and text/event-stream (POST), text/event-stream (GET)',
-  unsupported_media_type: 'Unsupported Media Type: Content-Type must be application/json',
-  too_large: 'Payload Too Large: the message is over maxMessageSize',
-  conflict: 'Conflict: this session already has a stream open',
-  bad_event_id: 'Bad Request: Last-Event-ID names no stream that can be resumed',
-  unavailable: 'Service Unavailable',
-};
-
 /**
  * The Streamable HTTP side of an edge, on the same port and path as its WebSocket: a POST carries
  * one message (its replies come back on the POST's response: JSON, or server-sent events when
@@ -87,7 +65,7 @@ const MESSAGES: Record<HttpProblem, string> = {
  */
 export class StreamableHttp {
   private readonly sessions = new Map<string, Session>();
-  private readonly sweeping: Subscription;
+  private readonly sweeping = new Subscription();
   private accepting = true;
 
   constructor(
@@ -95,7 +73,12 @@ export class StreamableHttp {
     private readonly host: EdgeHost,
   ) {
     const idleMs = settings.protocol.sessionIdleMs ?? 15 * 60_000;
-    this.sweeping = interval(Math.min(idleMs, 60_000), settings.scheduler).subscribe(() => this.sweep(idleMs));
+    this.sweeping.add(interval(Math.min(idleMs, 60_000), settings.scheduler).subscribe(() => this.sweep(idleMs)));
+    const directory = settings.protocol.directory;
+    if (directory) {
+      this.sweeping.add(directory.ended$.subscribe((sessionId) => this.sessions.get(sessionId)?.link.close(1000, 'Session ended by the client')));
+      this.sweeping.add(interval(directory.keepAliveMs, settings.scheduler).subscribe(() => this.keepListenersAlive(directory)));
+    }
   }
 
   /** Answers one request that is not a WebSocket upgrade. */
@@ -128,14 +111,9 @@ export class StreamableHttp {
       return;
     }
     if (method === 'POST') return this.post(request, response, sessionId, decision.authInfo);
-    const session = this.sessionFor(sessionId, decision.authInfo, response);
-    if (!session) return;
-    if (method === 'DELETE') {
-      session.link.close(1000, 'Session ended by the client');
-      respondJson(response, 200, undefined);
-      return;
-    }
-    this.get(request, response, session);
+    if (method === 'DELETE') return this.delete(response, sessionId, decision.authInfo);
+    const session = await this.sessionFor(request, sessionId, decision.authInfo, response);
+    if (session) this.get(request, response, session);
   }
 
   private async post(request: HttpRequest, response: HttpResponse, sessionId: string | undefined, authInfo: AuthInfo | undefined): Promise<void> {
@@ -153,7 +131,7 @@ export class StreamableHttp {
     }
     const message = decoded.right;
     if (sessionId !== undefined) {
-      const session = this.sessionFor(sessionId, authInfo, response);
+      const session = await this.sessionFor(request, sessionId, authInfo, response);
       if (!session) return;
       session.link.lastSeen = this.settings.scheduler.now();
       this.deliver(session.peer, session.link, message, text, response, (key) => session.link.expect(key, response));
@@ -178,19 +156,50 @@ export class StreamableHttp {
     if (!session.link.listen(response)) this.fail(response, 'conflict');
   }
 
+  /** Ends the session: here, and with a directory on every node (a session only another node held is ended too). */
+  private async delete(response: HttpResponse, sessionId: string | undefined, authInfo: AuthInfo | undefined): Promise<void> {
+    if (sessionId === undefined) return this.fail(response, 'session_required');
+    const directory = this.settings.protocol.directory;
+    if (!directory) {
+      const session = this.localSession(sessionId, authInfo, response);
+      session?.link.close(1000, 'Session ended by the client');
+      if (session) respondJson(response, 200, undefined);
+      return;
+    }
+    try {
+      const entry = await directory.find(sessionId, authInfo?.clientId);
+      if (!entry) return this.notFound(sessionId, response);
+      if (entry.owner !== authInfo?.clientId) return this.fail(response, 'session_not_found');
+      await directory.end(sessionId);
+    } catch {
+      return this.fail(response, 'unavailable');
+    }
+    this.sessions.get(sessionId)?.link.close(1000, 'Session ended by the client');
+    respondJson(response, 200, undefined);
+  }
+
   /** A message that opens a session: a new peer, named by the session header from now on. */
   private open(request: HttpRequest, response: HttpResponse, authInfo: AuthInfo | undefined, message: JsonObject, text: string): void {
-    const id = newSessionToken();
+    const session = this.join(request, newSessionToken(), authInfo?.clientId, authInfo);
+    if (!session) return this.fail(response, 'unavailable');
+    this.deliver(session.peer, session.link, message, text, response, (key) => session.link.expect(key, response));
+  }
+
+  /** A peer for session `id` on this node: one it opens (`initialize`), or one another node opened that this node takes up. */
+  private join(request: HttpRequest, id: string, owner: string | undefined, authInfo: AuthInfo | undefined): Session | undefined {
     const { sessionHeader } = this.settings.protocol;
     const arriving = new Arriving(this.host);
+    const onlyHeard = this.settings.protocol.directory !== undefined;
     const link = new HttpSessionLink(id, { [sessionHeader]: id }, this.settings.eventLog, this.settings.scheduler.now(), (ended, info) => {
-      this.sessions.delete(id);
+      if (this.sessions.get(id)?.link === ended) this.sessions.delete(id);
       arriving.left(ended, info);
-    });
+    }, onlyHeard);
     const peer = arriving.arrive(this.arrival(request, link, authInfo));
-    if (peer === undefined) return this.fail(response, 'unavailable');
-    this.sessions.set(id, { peer, link, owner: authInfo?.clientId });
-    this.deliver(peer, link, message, text, response, (key) => link.expect(key, response));
+    if (peer === undefined) return undefined;
+    const session = { peer, link, owner };
+    this.sessions.set(id, session);
+    this.settings.protocol.directory?.joined(id, peer);
+    return session;
   }
 
   /** A message without a session: a peer for as long as it takes. */
@@ -212,11 +221,39 @@ export class StreamableHttp {
     return key !== undefined;
   }
 
-  private sessionFor(sessionId: string | undefined, authInfo: AuthInfo | undefined, response: HttpResponse): Session | undefined {
+  /**
+   * The session a request names. With a directory, asked every time (it may have ended or expired
+   * elsewhere, and asking keeps it alive); a session another node opened is taken up here.
+   */
+  private async sessionFor(request: HttpRequest, sessionId: string | undefined, authInfo: AuthInfo | undefined, response: HttpResponse): Promise<Session | undefined> {
     if (sessionId === undefined) {
       this.fail(response, 'session_required');
       return undefined;
     }
+    const directory = this.settings.protocol.directory;
+    if (!directory) return this.localSession(sessionId, authInfo, response);
+    let entry;
+    try {
+      entry = await directory.find(sessionId, authInfo?.clientId);
+    } catch {
+      this.fail(response, 'unavailable');
+      return undefined;
+    }
+    if (!entry) {
+      this.notFound(sessionId, response);
+      return undefined;
+    }
+    // Another principal's session is answered like an unknown one, and left alone.
+    if (entry.owner !== authInfo?.clientId) {
+      this.fail(response, 'session_not_found');
+      return undefined;
+    }
+    const session = this.sessions.get(sessionId) ?? this.join(request, sessionId, entry.owner, authInfo);
+    if (!session) this.fail(response, 'unavailable');
+    return session;
+  }
+
+  private localSession(sessionId: string, authInfo: AuthInfo | undefined, response: HttpResponse): Session | undefined {
     const session = this.sessions.get(sessionId);
     // Another principal's session is answered like an unknown one: a leaked id confirms nothing.
     if (!session || session.owner !== authInfo?.clientId) {
@@ -224,6 +261,12 @@ export class StreamableHttp {
       return undefined;
     }
     return session;
+  }
+
+  /** The directory does not know the session (expired, ended): whatever this node held of it goes too. */
+  private notFound(sessionId: string, response: HttpResponse): void {
+    this.sessions.get(sessionId)?.link.close(1001, 'Session expired');
+    this.fail(response, 'session_not_found');
   }
 
   private arrival(request: HttpRequest, link: PeerLink, authInfo: AuthInfo | undefined) {
@@ -253,37 +296,17 @@ export class StreamableHttp {
       if (now - link.lastSeen >= idleMs && !link.hasOpenStreams) link.close(1001, 'Session idle');
     }
   }
+
+  /** A session whose GET stream this node holds is in use: the directory keeps it alive. */
+  private keepListenersAlive(directory: HttpSessionDirectory): void {
+    const listening = [...this.sessions.entries()].filter(([, { link }]) => link.isListening).map(([id]) => id);
+    if (listening.length === 0) return;
+    directory.keepAlive(listening).then(
+      (gone) => gone.forEach((id) => this.sessions.get(id)?.link.close(1001, 'Session expired')),
+      // The directory reports its own failures; the streams stay open and the next round tries again.
+      () => undefined,
+    );
+  }
 }
 
 const NO_SESSION = { kind: 'none' } as const;
-
-/**
- * One peer's arrival, and its departure however early it comes: the server may close a link while
- * `arrive()` is still running (full: turned away; a `connections$` subscriber closing it at once),
- * before the edge holds the peer's handle. Such a peer counts as never arrived: `arrive` returns
- * `undefined` (the request is answered 503), and a peer the server did hand back is told it left.
- */
-class Arriving {
-  private peer: unknown;
-  private closedEarly: { readonly link: PeerLink; readonly info: CloseInfo } | undefined;
-  private arrived = false;
-
-  constructor(private readonly host: EdgeHost) {}
-
-  arrive(arrival: PeerArrival): unknown {
-    const peer = this.host.arrive(arrival);
-    this.arrived = true;
-    if (peer === undefined) return undefined;
-    if (this.closedEarly) {
-      this.host.left(peer, this.closedEarly.link, this.closedEarly.info);
-      return undefined;
-    }
-    this.peer = peer;
-    return peer;
-  }
-
-  left(link: PeerLink, info: CloseInfo): void {
-    if (this.arrived && this.peer !== undefined) this.host.left(this.peer, link, info);
-    else if (!this.arrived) this.closedEarly = { link, info };
-  }
-}
