@@ -5,7 +5,7 @@
  * replay log died with the process, so each client must be told its session is gone (session$
  * `expired`, a SessionExpiredError) rather than resume with a silent gap.
  */
-import { filter, firstValueFrom, type Observable } from 'rxjs';
+import { filter, firstValueFrom, take, toArray, type Observable } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../src/protocol/index.js';
 import { SessionExpiredError, type ClientState, type SessionOutcome, type TransportError } from '../../../src/transport/index.js';
@@ -32,7 +32,8 @@ function eventually<T>(source$: Observable<T>, predicate: (value: T) => boolean,
 /** The messages a fixture server received, in arrival order, as `{ clientId, message }`. */
 function receivedBy(server: FixtureProcess, count: number): Promise<{ clientId: string; message: JsonObject }[]> {
   const messages$ = server.messages$.pipe(filter((line) => line['event'] === 'message')) as Observable<{ clientId: string; message: JsonObject }>;
-  return nextValues(messages$, count, `${count} messages at the fixture server`);
+  // Its deadline runs from before the process is up, so it allows for a slow start too.
+  return firstValueFrom(messages$.pipe(take(count), toArray(), within(`${count} messages at the fixture server`, RESTART_WITHIN)));
 }
 
 async function connectClient(url: string, index: number) {
@@ -75,6 +76,8 @@ describe('the server process killed with SIGKILL and restarted', () => {
     );
     const second = FixtureProcess.start('streaming-server.ts', [String(port), '2']);
     const heardBySecond = receivedBy(second, CLIENTS * (QUEUED + 1));
+    // Awaited below; should the start fail first, its rejection is not left unheard meanwhile.
+    heardBySecond.catch(() => undefined);
     await second.event('listening', RESTART_WITHIN);
 
     await Promise.all(queued);
