@@ -47,6 +47,8 @@ async function main(): Promise<void> {
     logger: false,
     messageRate: false,
     stopGraceMs: 500,
+    // A client asks where it is, so that a test can tell which node's reports concern it.
+    messageHandler: (message, client) => (message['type'] === 'whoami' ? { type: 'whoami', nodeId, clientId: client.id } : undefined),
     // Short, so that a node notices a dead client (and reports it to presence) within a test.
     heartbeat: { interval: 1000, timeout: 800 },
     resume: { windowMs, maxAgeMs: windowMs, ...(cluster.resumeStore ? { store: cluster.resumeStore } : {}) },

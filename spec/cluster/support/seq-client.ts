@@ -7,6 +7,7 @@
 import type { JsonObject } from '../../../src/protocol/index.js';
 import { SessionExpiredError, WebSocketClientTransport, type ClientTransportOptions } from '../../../src/transport/index.js';
 import { track } from '../../support/resources.js';
+import { filter, firstValueFrom, timeout } from 'rxjs';
 import { SEQ_EVENT } from './node-protocol.js';
 
 export class SeqClient {
@@ -18,6 +19,9 @@ export class SeqClient {
   resumed = 0;
   /** Messages that were not numbered broadcasts (direct sends, say). */
   readonly other: JsonObject[] = [];
+  /** Where the client was when it last asked (`whoami`). */
+  nodeId = '';
+  clientId = '';
 
   private constructor(readonly transport: WebSocketClientTransport) {
     transport.messages$.subscribe((message) => {
@@ -42,6 +46,22 @@ export class SeqClient {
     const client = track(new SeqClient(transport), (c) => c.transport.stop());
     await transport.start();
     return client;
+  }
+
+  /** Asks the node it is connected to for its name and the client's id. */
+  async whoami(timeoutMs = 10_000): Promise<{ nodeId: string; clientId: string }> {
+    const answer = firstValueFrom(
+      this.transport.messages$.pipe(
+        filter((message) => message['type'] === 'whoami'),
+        timeout({ first: timeoutMs, with: () => Promise.reject(new Error(`no whoami answer within ${timeoutMs} ms`)) }),
+      ),
+    );
+    await this.transport.sendMessage({ type: 'whoami' });
+    const { nodeId, clientId } = await answer;
+    if (typeof nodeId !== 'string' || typeof clientId !== 'string') throw new Error('a whoami answer names a node and a client');
+    this.nodeId = nodeId;
+    this.clientId = clientId;
+    return { nodeId, clientId };
   }
 
   /** Whether the client was told it lost messages. */

@@ -3,12 +3,18 @@
  * and the round-robin balancer in front of them, with clients connecting through the balancer.
  * Everything it starts is tracked, so `afterEach(closeAll)` stops it.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { RedisServer } from '../../support/redis-server.js';
 import type { BusKind } from './cluster-bus-factory.js';
-import type { CountsResult } from './node-protocol.js';
+import { audit, type Audit } from './delivery-audit.js';
+import type { BroadcastResult, CountsResult } from './node-protocol.js';
 import { NodeProcess } from './node-process.js';
 import { RoundRobinBalancer } from './round-robin-balancer.js';
 import { SeqClient } from './seq-client.js';
+
+/** Whether `nexus-mcp/redis` (RedisBus) is in this checkout: the scenarios that need it are skipped without it. */
+export const redisBusAvailable = existsSync(fileURLToPath(new URL('../../../src/redis/index.ts', import.meta.url)));
 
 export interface TestClusterOptions {
   readonly nodes?: number;
@@ -57,11 +63,30 @@ export class TestCluster {
     return this.nodes.filter((node) => node.alive);
   }
 
-  /** `count` clients through the balancer, opened one after another (so they take turns over the nodes). */
+  /**
+   * `count` clients through the balancer, opened one after another (so they take turns over the
+   * nodes), each knowing the node it landed on.
+   */
   async connect(count: number): Promise<SeqClient[]> {
     const clients: SeqClient[] = [];
-    for (let index = 0; index < count; index += 1) clients.push(await SeqClient.connect(this.balancer.url()));
+    for (let index = 0; index < count; index += 1) {
+      const client = await SeqClient.connect(this.balancer.url());
+      await client.whoami();
+      clients.push(client);
+    }
     return clients;
+  }
+
+  /** Judges what `clients` received of the numbered broadcasts `publisher` sent (see delivery-audit.ts). */
+  audit(publisher: string, clients: readonly SeqClient[], ...broadcasts: readonly (BroadcastResult & { readonly from: number })[]): Audit {
+    const sentAt = new Map<number, number>();
+    for (const { from, sentAt: times } of broadcasts) times.forEach((at, index) => sentAt.set(from + index, at));
+    return audit({
+      sentAt,
+      publisher,
+      events: new Map(this.nodes.map((node) => [node.nodeId, node.events])),
+      clients: clients.map(({ clientId, nodeId, received, expiredAt }) => ({ clientId, nodeId, received, expiredAt })),
+    });
   }
 
   /** Each live node's view of the counts. */

@@ -1,0 +1,71 @@
+/**
+ * Memory stays bounded under churn: clients connect and leave through the balancer without pause
+ * (thousands of cycles, the equivalent of ten minutes of a busy service, compressed to under a
+ * minute) while one node broadcasts. Each node's heap is sampled with GC forced after a warm-up and
+ * again at the end, once the sessions of dropped clients have outlived their window; the growth
+ * between the two must stay under a bound that a leak of per-connection state would exceed. In
+ * Redis, presence returns to empty: no client left in the clients hash or any node's set, every
+ * node's count back to 0, and no keys that grow with the churn.
+ */
+import { Redis } from 'ioredis';
+import { afterEach, expect, it } from 'vitest';
+import { closeAll, track } from '../support/resources.js';
+import { churn, type ChurnResult } from './support/churn.js';
+import type { MemoryResult } from './support/node-protocol.js';
+import { redisBusAvailable, TestCluster } from './support/test-cluster.js';
+
+afterEach(closeAll);
+
+const WORKERS = 12;
+const WARMUP_MS = 8_000;
+const CHURN_MS = 40_000;
+const LEASE_MS = 1500;
+const RESUME_WINDOW_MS = 2000;
+/** Heap any node may gain between the two samples. A leak of 1 KiB per connection over the cycles a node sees exceeds it (checked below). */
+const HEAP_GROWTH_BOUND = 4 * 1024 * 1024;
+
+const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+
+it(`keeps every node's heap and Redis' presence bounded under ${CHURN_MS / 1000} s of connect/leave churn`, async () => {
+  const cluster = await TestCluster.start({ nodes: 3, bus: redisBusAvailable ? 'redis' : 'none', leaseMs: LEASE_MS, resumeWindowMs: RESUME_WINDOW_MS });
+  const redis = track(new Redis(cluster.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 }), (client) => client.quit());
+  await redis.connect();
+  const settle = async (): Promise<MemoryResult[]> => {
+    await cluster.countsConverge(0, LEASE_MS * 3 + 10_000);
+    // Dropped clients' sessions wait out their window before they go.
+    await new Promise((resolve) => setTimeout(resolve, RESUME_WINDOW_MS + 1500));
+    return Promise.all(cluster.nodes.map((node) => node.request<MemoryResult>({ cmd: 'memory' }, 30_000)));
+  };
+  const churnWithTrickle = async (durationMs: number): Promise<ChurnResult> => {
+    const trickle = cluster.node('a').request({ cmd: 'broadcast', from: 1, count: Math.floor(durationMs / 100), intervalMs: 100 }, durationMs + 30_000);
+    const result = await churn(cluster.balancer.url(), WORKERS, durationMs);
+    await trickle;
+    return result;
+  };
+
+  const warmup = await churnWithTrickle(WARMUP_MS);
+  const before = await settle();
+  const keysBefore = await redis.dbsize();
+  const measured = await churnWithTrickle(CHURN_MS);
+  const after = await settle();
+  const keysAfter = await redis.dbsize();
+
+  const growth = after.map((sample, index) => sample.heapUsed - (before[index]?.heapUsed ?? 0));
+  console.info(
+    `churn: ${warmup.cycles} warm-up + ${measured.cycles} measured cycles (${measured.failures} failed${measured.lastFailure ? `: ${measured.lastFailure}` : ''}); ` +
+      `heap before ${before.map((sample) => mib(sample.heapUsed)).join(' / ')}, growth ${growth.map(mib).join(' / ')}; redis keys ${keysBefore} → ${keysAfter}`,
+  );
+  // Enough churn that a per-connection leak of 1 KiB would break the bound on any node.
+  expect((measured.cycles / cluster.nodes.length) * 1024).toBeGreaterThan(HEAP_GROWTH_BOUND);
+  expect(measured.failures).toBeLessThan(measured.cycles / 100);
+  for (const [index, bytes] of growth.entries()) expect(bytes, `heap growth of node ${cluster.nodes[index]?.nodeId ?? index}`).toBeLessThan(HEAP_GROWTH_BOUND);
+
+  if (redisBusAvailable) {
+    expect(await redis.hlen('nexus:clients')).toBe(0);
+    for (const node of cluster.nodes) expect(await redis.scard(`nexus:node:${node.nodeId}:clients`), `clients of ${node.nodeId} in Redis`).toBe(0);
+    const counts = await redis.hgetall('nexus:counts');
+    expect(Object.values(counts).every((count) => count === '0'), JSON.stringify(counts)).toBe(true);
+    // Keys that outlive the churn are per node or shared, never per client.
+    expect(keysAfter).toBeLessThanOrEqual(keysBefore + 2);
+  }
+});
