@@ -37,3 +37,11 @@ export async function createNodeCluster(settings: BusSettings): Promise<NodeClus
   const bus = new entry.RedisBus({ url: settings.redisUrl, nodeId: settings.nodeId, leaseMs: settings.leaseMs, prefix: settings.prefix });
   return { bus, resumeStore: undefined };
 }
+
+/**
+ * Whether nodes can share their sessions (resumption on any node), so that a client of a dead node
+ * resumes on another. Not yet: the nodes keep sessions in memory until the shared stores land.
+ */
+export function sharedResumeAvailable(): Promise<boolean> {
+  return Promise.resolve(false);
+}
