@@ -15,6 +15,7 @@ const ENTRY_POINTS = {
   'nexus-mcp/mcp': 'src/mcp/index.ts',
   'nexus-mcp/sdk': 'src/mcp/sdk/index.ts',
   'nexus-mcp/testing': 'src/testing/index.ts',
+  'nexus-mcp/redis': 'src/redis/index.ts',
 } as const;
 
 const ERRORS = [
@@ -272,6 +273,7 @@ const EXPECTED: Record<keyof typeof ENTRY_POINTS, readonly string[]> = {
   ],
   'nexus-mcp/sdk': ['SdkClientTransport', 'SdkClientTransportOptions', 'SdkConnectionTransport', 'SdkConnectionTransportOptions', 'SdkServerFactory', 'SdkServerLike', 'ServeSdkServerOptions', 'mcpTransportOptions', 'serveSdkServer'],
   'nexus-mcp/testing': ['TestServers', 'VirtualClient', 'VirtualConnectOptions', 'VirtualEdge', 'testServers'],
+  'nexus-mcp/redis': ['NeededRedisOptions', 'RedisBus', 'RedisBusOptions'],
 };
 
 /** Every name an entry point exports, types included, sorted. */
