@@ -1,4 +1,4 @@
-import type { ClientConnection, ClusterBus } from '../../../src/transport/index.js';
+import type { ClientConnection } from '../../../src/transport/index.js';
 import type { JsonObject } from '../../../src/protocol/index.js';
 import { builtModule } from '../build.js';
 import { BENCH_TRANSPORT_OPTIONS } from '../servers/nexus-options.js';
@@ -8,10 +8,8 @@ import { WHOAMI, type ClusterPeerParams, type ClusterPeerServer } from './cluste
 /** The types of src/transport; the code is the compiled build (see build.ts). */
 type TransportModule = typeof import('../../../src/transport/index.js');
 
-/** What the benchmark uses of `nexus-mcp/redis` (compiled from src/redis). */
-interface RedisModule {
-  readonly RedisBus: new (options: { url: string; nodeId: string }) => ClusterBus & { readonly commands?: number };
-}
+/** The types of src/redis (`nexus-mcp/redis`); the code is the compiled build. */
+type RedisModule = typeof import('../../../src/redis/index.js');
 
 /** A probe asks who it is; everything else is the benchmark's request, answered as by the other peers. */
 function handle(message: JsonObject, client: ClientConnection): JsonObject {

@@ -1,8 +1,9 @@
 /**
- * How a cluster node child builds its bus and its resumption store from the command line. The
- * Redis parts come from `nexus-mcp/redis` (src/redis), loaded when asked for, so that a node
- * without a bus (`--bus none`: a cluster of one, used to test the harness itself) needs none of it.
+ * How a cluster node child builds its bus and its resumption store from the command line: RedisBus
+ * from `nexus-mcp/redis` (src/redis), or none (`--bus none`: a cluster of one, used to test the
+ * harness itself).
  */
+import { RedisBus } from '../../../src/redis/index.js';
 import type { ClusterBus, ResumeOptions } from '../../../src/transport/index.js';
 
 export type BusKind = 'redis' | 'none';
@@ -23,19 +24,11 @@ export interface NodeCluster {
   readonly resumeStore: ResumeOptions['store'];
 }
 
-/** The part of `nexus-mcp/redis` the nodes use, as the RedisBus helper's design describes it. */
-interface RedisEntry {
-  readonly RedisBus: new (options: { url: string; nodeId?: string; leaseMs?: number; prefix?: string }) => ClusterBus;
-}
-
-const REDIS_ENTRY = '../../../src/redis/index.js';
-
-export async function createNodeCluster(settings: BusSettings): Promise<NodeCluster> {
-  if (settings.kind === 'none') return { bus: undefined, resumeStore: undefined };
-  if (settings.redisUrl === undefined) throw new Error('--bus redis needs --redis <url>');
-  const entry = (await import(REDIS_ENTRY)) as RedisEntry;
-  const bus = new entry.RedisBus({ url: settings.redisUrl, nodeId: settings.nodeId, leaseMs: settings.leaseMs, prefix: settings.prefix });
-  return { bus, resumeStore: undefined };
+export function createNodeCluster(settings: BusSettings): Promise<NodeCluster> {
+  if (settings.kind === 'none') return Promise.resolve({ bus: undefined, resumeStore: undefined });
+  if (settings.redisUrl === undefined) return Promise.reject(new Error('--bus redis needs --redis <url>'));
+  const bus: ClusterBus = new RedisBus({ url: settings.redisUrl, nodeId: settings.nodeId, leaseMs: settings.leaseMs, prefix: settings.prefix });
+  return Promise.resolve({ bus, resumeStore: undefined });
 }
 
 /**
