@@ -12,7 +12,7 @@ import { afterEach, expect, it } from 'vitest';
 import { closeAll, track } from '../support/resources.js';
 import { churn, type ChurnResult } from './support/churn.js';
 import type { MemoryResult } from './support/node-protocol.js';
-import { redisBusAvailable, TestCluster } from './support/test-cluster.js';
+import { TestCluster } from './support/test-cluster.js';
 
 afterEach(closeAll);
 
@@ -33,7 +33,7 @@ const MIN_CYCLES_PER_NODE = 1024;
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 
 it(`keeps every node's heap and Redis' presence bounded under ${CHURN_MS / 1000} s of connect/leave churn`, async () => {
-  const cluster = await TestCluster.start({ nodes: 3, bus: redisBusAvailable ? 'redis' : 'none', leaseMs: LEASE_MS, resumeWindowMs: RESUME_WINDOW_MS });
+  const cluster = await TestCluster.start({ nodes: 3, leaseMs: LEASE_MS, resumeWindowMs: RESUME_WINDOW_MS });
   const redis = track(new Redis(cluster.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 }), (client) => client.quit());
   await redis.connect();
   const settle = async (): Promise<MemoryResult[]> => {
@@ -66,12 +66,10 @@ it(`keeps every node's heap and Redis' presence bounded under ${CHURN_MS / 1000}
   expect(measured.failures).toBeLessThan(measured.cycles / 100);
   for (const [index, bytes] of growth.entries()) expect(bytes, `heap growth of node ${cluster.nodes[index]?.nodeId ?? index}`).toBeLessThan(growthBound(cyclesPerNode));
 
-  if (redisBusAvailable) {
-    expect(await redis.hlen('nexus:clients')).toBe(0);
-    for (const node of cluster.nodes) expect(await redis.scard(`nexus:node:${node.nodeId}:clients`), `clients of ${node.nodeId} in Redis`).toBe(0);
-    const counts = await redis.hgetall('nexus:counts');
-    expect(Object.values(counts).every((count) => count === '0'), JSON.stringify(counts)).toBe(true);
-    // Keys that outlive the churn are per node or shared, never per client.
-    expect(keysAfter).toBeLessThanOrEqual(keysBefore + 2);
-  }
+  expect(await redis.hlen('nexus:clients')).toBe(0);
+  for (const node of cluster.nodes) expect(await redis.scard(`nexus:node:${node.nodeId}:clients`), `clients of ${node.nodeId} in Redis`).toBe(0);
+  const counts = await redis.hgetall('nexus:counts');
+  expect(Object.values(counts).every((count) => count === '0'), JSON.stringify(counts)).toBe(true);
+  // Keys that outlive the churn are per node or shared, never per client.
+  expect(keysAfter).toBeLessThanOrEqual(keysBefore + 2);
 });

@@ -11,7 +11,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeAll } from '../support/resources.js';
 import { broadcastsFlowFromEveryNode, expectNothingSilentlyLost, stream, untilEveryClientHas } from './support/scenario.js';
-import { redisBusAvailable, TestCluster, waitFor } from './support/test-cluster.js';
+import { TestCluster, waitFor } from './support/test-cluster.js';
 
 afterEach(closeAll);
 
@@ -19,7 +19,7 @@ const CLIENTS = 12;
 const LEASE_MS = 1500;
 const PAUSE_MS = LEASE_MS * 3;
 
-describe.skipIf(!redisBusAvailable)('Redis paused for longer than the lease', () => {
+describe('Redis paused for longer than the lease', () => {
   it('reports the outage on every node, comes back having missed nothing, and recovers counts and broadcasts after SIGCONT', async () => {
     const cluster = await TestCluster.start({ nodes: 3, leaseMs: LEASE_MS });
     const clients = await cluster.connect(CLIENTS);

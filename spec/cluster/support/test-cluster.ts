@@ -3,8 +3,6 @@
  * and the round-robin balancer in front of them, with clients connecting through the balancer.
  * Everything it starts is tracked, so `afterEach(closeAll)` stops it.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { RedisServer } from '../../support/redis-server.js';
 import type { BusKind } from './cluster-bus-factory.js';
 import { audit, type Audit } from './delivery-audit.js';
@@ -12,9 +10,6 @@ import type { BroadcastResult, CountsResult } from './node-protocol.js';
 import { NodeProcess } from './node-process.js';
 import { RoundRobinBalancer } from './round-robin-balancer.js';
 import { SeqClient } from './seq-client.js';
-
-/** Whether `nexus-mcp/redis` (RedisBus) is in this checkout: the scenarios that need it are skipped without it. */
-export const redisBusAvailable = existsSync(fileURLToPath(new URL('../../../src/redis/index.ts', import.meta.url)));
 
 export interface TestClusterOptions {
   readonly nodes?: number;
