@@ -87,7 +87,7 @@ export const FULL_CONFIG: BenchConfig = {
   fanout: { clients: [1_000, 10_000], messages: 100, payloadBytes: 200, rounds: 3, budgetMs: 50_000, variants: FANOUT_VARIANTS },
   idle: { connections: 10_000 },
   mcp: { clients: [1, 10], repetitions: 3, warmupMs: 500, durationMs: 3_000 },
-  cluster: { clients: 10_000, messages: 100, payloadBytes: 200, rounds: 3, sendToSamples: 1_000, sendToIntervalMs: 5 },
+  cluster: { clients: 10_000, messages: 50, payloadBytes: 200, rounds: 3, sendToSamples: 1_000, sendToIntervalMs: 5 },
   openConcurrency: 200,
   stepTimeoutMs: 60_000,
 };

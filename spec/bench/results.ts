@@ -94,6 +94,10 @@ export interface ClusterRound {
   readonly deliveriesPerSecond: number;
   /** Commands Redis executed during the round (INFO commandstats, both nodes), per broadcast. */
   readonly redisCommandsPerBroadcast: number;
+  /** The same by command name (`xadd`, `publish`, `evalsha`…); commands a Lua script runs count too. */
+  readonly redisCommandsByName: Readonly<Record<string, number>>;
+  /** Round trips per broadcast by the server's own Redis layer's count (RedisBus `commands`); `null` for socket.io. */
+  readonly busCommandsPerBroadcast: number | null;
   readonly serverCpuA: number;
   readonly serverCpuB: number;
 }
@@ -110,6 +114,7 @@ export interface ClusterRow {
   readonly deliveriesPerSecond: number;
   readonly lastDeliveryMs: number;
   readonly redisCommandsPerBroadcast: number;
+  readonly busCommandsPerBroadcast: number | null;
   /** `sendTo` on node A to a client on node B, until that client had it. */
   readonly sendTo: {
     readonly samples: number;
@@ -117,6 +122,8 @@ export interface ClusterRow {
     readonly p50Ms: number;
     readonly p99Ms: number;
     readonly redisCommandsPerSend: number;
+    readonly redisCommandsByName: Readonly<Record<string, number>>;
+    readonly busCommandsPerSend: number | null;
   };
 }
 

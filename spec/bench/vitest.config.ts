@@ -5,7 +5,7 @@ export default defineConfig({
   test: {
     root: new URL('../../', import.meta.url).pathname,
     include: ['spec/bench/**/*.spec.ts'],
-    testTimeout: 180_000,
+    testTimeout: 240_000,
     pool: 'forks',
     setupFiles: ['spec/support/fail-on-unhandled.ts'],
   },

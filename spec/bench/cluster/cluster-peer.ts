@@ -5,8 +5,10 @@ import type { PeerServer } from '../servers/peer-server.js';
 export interface ClusterPeerServer extends PeerServer {
   /** Sends `message` to the client `clientId`, on this node or another, the way this server's users would. */
   sendTo(clientId: string, message: JsonObject): Promise<void> | void;
-  /** How this server's Redis layer counts its own commands, when it does (else `undefined`). */
+  /** How this server's Redis layer counts its own commands (round trips), when it does (else `undefined`). */
   redisCommands(): number | undefined;
+  /** The clients of every node as this node's presence sees them, when it has a cluster-wide count (else `undefined`). */
+  clusterCount(): number | undefined;
 }
 
 /** Where the node finds its cluster. */

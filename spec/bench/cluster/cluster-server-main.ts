@@ -69,6 +69,16 @@ async function main(): Promise<void> {
             timeout({ first: timeoutMs, with: () => Promise.reject(new Error(`only ${server.clientCount()} of ${count} clients connected`)) }),
           ),
         ),
+      /** Resolves once this node's presence counts `count` clients on every node (at once for a server without such a count). */
+      waitForCluster: ({ count, timeoutMs }: { count: number; timeoutMs: number }) =>
+        firstValueFrom(
+          interval(20).pipe(
+            startWith(0),
+            map(() => server.clusterCount()),
+            filter((counted) => counted === undefined || counted >= count),
+            timeout({ first: timeoutMs, with: () => Promise.reject(new Error(`presence counts ${server.clusterCount() ?? '?'} of ${count} clients`)) }),
+          ),
+        ),
       broadcast: async ({ messages, payloadBytes, round }: ClusterBroadcastParams): Promise<BroadcastTiming> => {
         const bodies = Array.from({ length: messages }, (_, seq) => fanoutMessage(round, seq, payloadBytes));
         const startedAt = nowMs();

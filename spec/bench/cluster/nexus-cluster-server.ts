@@ -41,6 +41,7 @@ export async function startNexusClusterServer({ redisUrl, nodeId }: ClusterPeerP
       if ((await transport.sendTo(clientId, message)) !== 1) throw new Error(`sendTo ${clientId} reached nobody`);
     },
     redisCommands: () => bus.commands,
+    clusterCount: () => transport.getConnectedClients(),
     stop: () => transport.stop(),
   };
 }

@@ -16,6 +16,11 @@ export class RedisCommandCounter {
 
   /** Commands executed so far, all but INFO. */
   async total(): Promise<number> {
+    return sum(await this.byCommand());
+  }
+
+  /** Commands executed so far by name (lower case), all but INFO. */
+  async byCommand(): Promise<Record<string, number>> {
     return parseCommandStats(await this.redis.info('commandstats'));
   }
 
@@ -24,12 +29,25 @@ export class RedisCommandCounter {
   }
 }
 
-/** Sums `calls=` over the `cmdstat_*` lines of `INFO commandstats`, except `cmdstat_info`. */
-export function parseCommandStats(info: string): number {
-  let calls = 0;
+/** `calls=` of each `cmdstat_*` line of `INFO commandstats`, except `cmdstat_info`. */
+export function parseCommandStats(info: string): Record<string, number> {
+  const calls: Record<string, number> = {};
   for (const line of info.split('\n')) {
     const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim());
-    if (match && match[1] !== 'info') calls += Number(match[2]);
+    if (match?.[1] !== undefined && match[1] !== 'info') calls[match[1]] = Number(match[2]);
   }
   return calls;
+}
+
+/** What ran between two `byCommand()` snapshots, per `per` (a broadcast, a send), largest first; zeros left out. */
+export function commandsBetween(before: Record<string, number>, after: Record<string, number>, per: number): Record<string, number> {
+  const entries = Object.entries(after)
+    .map(([name, calls]) => [name, (calls - (before[name] ?? 0)) / per] as const)
+    .filter(([, calls]) => calls > 0)
+    .sort((a, b) => b[1] - a[1]);
+  return Object.fromEntries(entries.map(([name, calls]) => [name, Math.round(calls * 1000) / 1000]));
+}
+
+function sum(calls: Record<string, number>): number {
+  return Object.values(calls).reduce((total, count) => total + count, 0);
 }

@@ -34,6 +34,8 @@ export async function startSocketIoClusterServer({ redisUrl }: ClusterPeerParams
       io.to(clientId).emit('direct', message);
     },
     redisCommands: () => undefined,
+    // The adapter counts across nodes only by asking every node (fetchSockets): not a count to poll.
+    clusterCount: () => undefined,
     stop: async () => {
       io.disconnectSockets(true);
       await io.close();

@@ -134,12 +134,19 @@ export function renderMarkdown(results: BenchResults, chartFile: string): string
 /** The cluster workload: fanout across two nodes on Redis, sendTo across them, and what Redis did. */
 export function renderCluster(rows: NonNullable<BenchResults['cluster']>, comparisons: readonly Comparison[]): string {
   const first = rows[0];
+  const name = (peer: string): string => (peer === 'nexus' ? 'nexus-mcp + RedisBus' : 'socket.io + redis-adapter');
+  const perCommand = (calls: Readonly<Record<string, number>>): string =>
+    Object.entries(calls)
+      .filter(([, count]) => count >= 0.01)
+      .map(([command, count]) => `${command} ${count.toFixed(2)}`)
+      .join(', ');
+  const trips = (value: number | null): string => (value === null ? '–' : value.toFixed(2));
   return (
     `### cluster: 2 nodes on one Redis, clients split between them, ${first ? `${first.messages} broadcasts of ${first.payloadBytes} bytes` : 'broadcasts'} on node A (median over the rounds)\n\n` +
     table(
-      ['server', 'clients', 'rounds', 'deliveries/s', 'last delivery ms', 'node B last ms', 'vs socket.io', 'Redis cmds/broadcast', 'sendTo p50 ms', 'sendTo p99 ms', 'Redis cmds/sendTo', 'CPU A', 'CPU B'],
+      ['server', 'clients', 'rounds', 'deliveries/s', 'last delivery ms', 'node B last ms', 'vs socket.io', 'Redis cmds/broadcast', 'round trips/broadcast', 'sendTo p50 ms', 'sendTo p99 ms', 'Redis cmds/sendTo', 'round trips/sendTo', 'CPU A', 'CPU B'],
       rows.map((row) => [
-        row.peer === 'nexus' ? 'nexus-mcp + RedisBus' : 'socket.io + redis-adapter',
+        name(row.peer),
         integer(row.clients),
         String(row.rounds.length),
         integer(row.deliveriesPerSecond),
@@ -147,12 +154,17 @@ export function renderCluster(rows: NonNullable<BenchResults['cluster']>, compar
         ms(median(row.rounds.map((round) => round.remoteLastDeliveryMs))),
         row.peer === 'socketio' ? '1.00×' : times(ratioOf(comparisons, clusterMetric(row.clients), row.peer)),
         row.redisCommandsPerBroadcast.toFixed(2),
+        trips(row.busCommandsPerBroadcast),
         ms(row.sendTo.p50Ms),
         ms(row.sendTo.p99Ms),
         row.sendTo.redisCommandsPerSend.toFixed(2),
+        trips(row.sendTo.busCommandsPerSend),
         cpu(median(row.rounds.map((round) => round.serverCpuA))),
         cpu(median(row.rounds.map((round) => round.serverCpuB))),
       ]),
-    )
+    ) +
+    '\n\nRedis commands as `INFO commandstats` counts them (both nodes, commands run inside Lua scripts included, background lease renewals during the measured time included), by command, in the last round: ' +
+    rows.map((row) => `${name(row.peer)}: per broadcast ${perCommand(row.rounds.at(-1)?.redisCommandsByName ?? {})}; per sendTo ${perCommand(row.sendTo.redisCommandsByName)}`).join('. ') +
+    '. Round trips: what the server\'s own Redis layer sent (RedisBus `commands`; socket.io\'s adapter has no such count).'
   );
 }

@@ -1,7 +1,7 @@
 import { ChildHandle } from '../child.js';
 import { CLUSTER_PEERS, type ClusterPeer } from '../config.js';
 import type { ClusterBroadcastParams, SendToSeriesResult } from '../cluster/cluster-server-main.js';
-import { RedisCommandCounter } from '../cluster/redis-commands.js';
+import { commandsBetween, RedisCommandCounter } from '../cluster/redis-commands.js';
 import type { OpenResult, RoundResult } from '../load/load-main.js';
 import { urlFor } from '../load/peer-clients.js';
 import type { ClusterRound, ClusterRow } from '../results.js';
@@ -50,7 +50,9 @@ export async function runCluster(context: RunContext, peers: readonly ClusterPee
         return [startClusterNode(context, peer, url, 'a'), startClusterNode(context, peer, url, 'b'), startPeerLoad(context, peer), startPeerLoad(context, peer)];
       });
     const rows = await withChildren(context, 'cluster', `${peers.join(', ')} N=${clients}`, start, async (children) => {
-      const sides = await Promise.all(peers.map((peer, index) => openSide(context, peer, redisServers, counters, children, index)));
+      // One peer after the other: every load generator shares one core, and opening is its busiest time.
+      const sides: Side[] = [];
+      for (const [index, peer] of peers.entries()) sides.push(await openSide(context, peer, redisServers, counters, children, index));
       for (let round = 0; round < rounds; round += 1) {
         for (const side of sides.filter((candidate) => !candidate.failed)) {
           try {
@@ -116,6 +118,8 @@ async function openSide(
     nodeA.request('waitForClients', { count: half[0], timeoutMs: stepTimeoutMs / 2 }, stepTimeoutMs),
     nodeB.request('waitForClients', { count: half[1], timeoutMs: stepTimeoutMs / 2 }, stepTimeoutMs),
   ]);
+  // Presence must have every client before a round: registering 10k clients is work of its own.
+  await nodeA.request('waitForCluster', { count: clients, timeoutMs: stepTimeoutMs / 2 }, stepTimeoutMs);
   const connectPerSecond = (openedA.opened + openedB.opened) / (Math.max(openedA.elapsedMs, openedB.elapsedMs) / 1000);
   return { peer, redis, commands, nodeA, nodeB, loadA, loadB, rounds: [], connectPerSecond, failed: false };
 }
@@ -126,7 +130,8 @@ async function broadcastRound(context: RunContext, side: Side, round: number): P
   const { stepTimeoutMs } = context.config;
   const { nodeA, nodeB, loadA, loadB, commands } = side;
   await Promise.all([loadA.request('arm', { messages }, stepTimeoutMs), loadB.request('arm', { messages }, stepTimeoutMs)]);
-  const commandsBefore = await commands.total();
+  const commandsBefore = await commands.byCommand();
+  const busBefore = await busCommands(side);
   const [cpuA0, cpuB0] = await Promise.all([nodeA.request<CpuSample>('cpu', {}, stepTimeoutMs), nodeB.request<CpuSample>('cpu', {}, stepTimeoutMs)]);
   const broadcast: ClusterBroadcastParams = { messages, payloadBytes, round };
   const [timing, gotA, gotB] = await Promise.all([
@@ -135,7 +140,8 @@ async function broadcastRound(context: RunContext, side: Side, round: number): P
     loadB.request<RoundResult>('collect', { timeoutMs: stepTimeoutMs }, stepTimeoutMs + 5_000),
   ]);
   const [cpuA1, cpuB1] = await Promise.all([nodeA.request<CpuSample>('cpu', {}, stepTimeoutMs), nodeB.request<CpuSample>('cpu', {}, stepTimeoutMs)]);
-  const commandsAfter = await commands.total();
+  const commandsAfter = await commands.byCommand();
+  const busAfter = await busCommands(side);
   const delivered = gotA.delivered + gotB.delivered;
   const expected = gotA.expected + gotB.expected;
   if (delivered < expected) {
@@ -148,19 +154,17 @@ async function broadcastRound(context: RunContext, side: Side, round: number): P
     lastDeliveryMs,
     remoteLastDeliveryMs: gotB.lastCompleteAt - timing.startedAt,
     deliveriesPerSecond: delivered / (lastDeliveryMs / 1000),
-    redisCommandsPerBroadcast: (commandsAfter - commandsBefore) / messages,
+    redisCommandsPerBroadcast: total(commandsBetween(commandsBefore, commandsAfter, messages)),
+    redisCommandsByName: commandsBetween(commandsBefore, commandsAfter, messages),
+    busCommandsPerBroadcast: busBefore === null || busAfter === null ? null : (busAfter - busBefore) / messages,
     serverCpuA: cpuBetween(cpuA0, cpuA1),
     serverCpuB: cpuBetween(cpuB0, cpuB1),
   };
 }
 
-interface SendToMeasure {
-  readonly samples: number;
-  readonly delivered: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly redisCommandsPerSend: number;
-}
+type SendToMeasure = ClusterRow['sendTo'];
+
+const total = (calls: Record<string, number>): number => Object.values(calls).reduce((sum, count) => sum + count, 0);
 
 /** A probe client on node B; paced `sendTo` calls on node A; latency from each call to the probe's receipt. */
 async function sendToLatency(context: RunContext, side: Side): Promise<SendToMeasure> {
@@ -176,21 +180,38 @@ async function sendToLatency(context: RunContext, side: Side): Promise<SendToMea
     if (performance.now() > deadline) throw new Error(`sendTo never found the probe ${clientId} on node B`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const commandsBefore = await commands.total();
+  const commandsBefore = await commands.byCommand();
+  const busBefore = await busCommands(side);
   const series = await nodeA.request<SendToSeriesResult>(
     'sendToSeries',
     { clientId, count: sendToSamples, intervalMs: sendToIntervalMs, firstSeq: 0 },
     sendToSamples * sendToIntervalMs * 2 + stepTimeoutMs,
   );
   const arrivals = await loadB.request<(number | null)[]>('probeArrivals', { count: sendToSamples, timeoutMs: 10_000 }, stepTimeoutMs);
-  const commandsAfter = await commands.total();
+  const commandsAfter = await commands.byCommand();
+  const busAfter = await busCommands(side);
   const recorder = new LatencyRecorder();
   arrivals.forEach((at, seq) => {
     const sent = series.sentAt[seq];
     if (at !== null && sent !== undefined) recorder.record(at - sent);
   });
   const [p50Ms = Number.NaN, p99Ms = Number.NaN] = recorder.percentiles(50, 99);
-  return { samples: sendToSamples, delivered: recorder.count, p50Ms, p99Ms, redisCommandsPerSend: (commandsAfter - commandsBefore) / sendToSamples };
+  const perSend = commandsBetween(commandsBefore, commandsAfter, sendToSamples);
+  return {
+    samples: sendToSamples,
+    delivered: recorder.count,
+    p50Ms,
+    p99Ms,
+    redisCommandsPerSend: total(perSend),
+    redisCommandsByName: perSend,
+    busCommandsPerSend: busBefore === null || busAfter === null ? null : (busAfter - busBefore) / sendToSamples,
+  };
+}
+
+/** The commands both nodes' Redis layer sent, by its own count (RedisBus's `commands`); `null` for a peer without one. */
+async function busCommands({ nodeA, nodeB }: Side): Promise<number | null> {
+  const [a, b] = await Promise.all([nodeA.request<number | null>('redisCommands', {}, 10_000), nodeB.request<number | null>('redisCommands', {}, 10_000)]);
+  return a === null || b === null ? null : a + b;
 }
 
 function summarise(context: RunContext, side: Side, sendTo: SendToMeasure): ClusterRow {
@@ -206,13 +227,17 @@ function summarise(context: RunContext, side: Side, sendTo: SendToMeasure): Clus
     deliveriesPerSecond: median(side.rounds.map((round) => round.deliveriesPerSecond)),
     lastDeliveryMs: median(side.rounds.map((round) => round.lastDeliveryMs)),
     redisCommandsPerBroadcast: median(side.rounds.map((round) => round.redisCommandsPerBroadcast)),
+    busCommandsPerBroadcast: side.rounds.some((round) => round.busCommandsPerBroadcast === null)
+      ? null
+      : median(side.rounds.map((round) => round.busCommandsPerBroadcast ?? Number.NaN)),
     sendTo,
   };
   context.log(
     `  cluster ${side.peer} N=${clients}: ${(row.deliveriesPerSecond / 1000).toFixed(0)}k deliveries/s, last delivery after ${row.lastDeliveryMs.toFixed(1)} ms ` +
       `(median of ${side.rounds.length}), ${row.redisCommandsPerBroadcast.toFixed(2)} Redis commands per broadcast, CPU A ${percent(median(side.rounds.map((round) => round.serverCpuA)))} ` +
       `B ${percent(median(side.rounds.map((round) => round.serverCpuB)))}; sendTo A→B p50 ${sendTo.p50Ms.toFixed(2)} ms p99 ${sendTo.p99Ms.toFixed(2)} ms ` +
-      `(${sendTo.delivered}/${sendTo.samples}), ${sendTo.redisCommandsPerSend.toFixed(2)} Redis commands per send`,
+      `(${sendTo.delivered}/${sendTo.samples}), ${sendTo.redisCommandsPerSend.toFixed(2)} Redis commands per send; ` +
+      `per broadcast ${JSON.stringify(side.rounds.at(-1)?.redisCommandsByName ?? {})}, per send ${JSON.stringify(sendTo.redisCommandsByName)}`,
   );
   return row;
 }
