@@ -6,7 +6,7 @@
  * results and, for a complete full run, the table and chart in docs/benchmarks.md.
  *
  * Options: --smoke, --only rtt,fanout,idle,mcp,cluster, --peers ws,nexus,socketio, --legs <mcp legs>,
- * --variants back-to-back,per-turn (fanout),
+ * --variants back-to-back,per-turn (fanout), --cluster-clients N (cluster; default 10000),
  * --profile (servers under --cpu-prof into spec/bench/profiles/), --no-pin, --out <file>,
  * --verbose (children's output), --no-report, --no-build (reuse the last compile of src/).
  */
@@ -57,6 +57,7 @@ async function main(): Promise<number> {
       peers: { type: 'string' },
       legs: { type: 'string' },
       variants: { type: 'string' },
+      'cluster-clients': { type: 'string' },
       profile: { type: 'boolean', default: false },
       'no-pin': { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -66,13 +67,20 @@ async function main(): Promise<number> {
     },
   });
   const base = values.smoke ? SMOKE_CONFIG : FULL_CONFIG;
-  const config = { ...base, fanout: { ...base.fanout, variants: pick(values.variants, FANOUT_VARIANTS, 'fanout variant') } };
+  const clusterClients = values['cluster-clients'] === undefined ? base.cluster.clients : Number(values['cluster-clients']);
+  if (!(clusterClients >= 2)) throw new Error(`--cluster-clients must be a number of at least 2, got ${values['cluster-clients'] ?? ''}`);
+  const config = {
+    ...base,
+    fanout: { ...base.fanout, variants: pick(values.variants, FANOUT_VARIANTS, 'fanout variant') },
+    cluster: { ...base.cluster, clients: clusterClients },
+  };
   const workloads: readonly Workload[] = pick(values.only, WORKLOADS, 'workload');
   const peers: readonly TransportPeer[] = pick(values.peers, TRANSPORT_PEERS, 'peer');
   const legs: readonly McpLeg[] = pick(values.legs, MCP_LEGS, 'mcp leg');
   // The cluster workload's peers are those of --peers that it has (it has no raw ws peer).
   const clusterPeers: readonly ClusterPeer[] = CLUSTER_PEERS.filter((peer) => peers.includes(peer));
-  const complete = values.only === undefined && values.peers === undefined && values.legs === undefined && values.variants === undefined;
+  const complete =
+    values.only === undefined && values.peers === undefined && values.legs === undefined && values.variants === undefined && values['cluster-clients'] === undefined;
   const out = values.out ?? (complete && !values.smoke ? LATEST_RESULTS : join(REPO_ROOT, `spec/bench/results/${config.mode}.tmp.json`));
   const placement = detectPlacement(values['no-pin'], cpus().length);
   const context: RunContext = {
