@@ -59,6 +59,17 @@ export { quotePeerText, cutPeerText, PEER_TEXT_LIMIT } from './security/quote-pe
 export { InMemoryReplayStore, type ReplayStore, type ReplayEntry, type ReplayLimits } from './resume/replay-log.js';
 export type { ResumeOptions } from './resume/session-resumption.js';
 export type { Resumption } from './resume/session-host.js';
+export { InMemorySharedSessions } from './resume/in-memory-sessions.js';
+export type {
+  SessionDirectory,
+  SessionRecord,
+  SessionState,
+  SessionLookup,
+  NewSession,
+  SharedReplayStore,
+  SharedSessions,
+  AppendResult,
+} from './resume/session-directory.js';
 
 // Clusters: many nodes of one service.
 export type { ClusterBus, ClusterPresence, ClusterNode, BusEnvelope, BusStatus } from './cluster/cluster-bus.js';

@@ -32,6 +32,8 @@ export interface Related {
 export interface EncodedFrame {
   readonly text: string;
   readonly bytes: Buffer;
+  /** Its place on the cluster bus, for a broadcast that came from another node (logged with resumable sessions). */
+  readonly position?: string;
 }
 
 /**

@@ -1,13 +1,20 @@
-import { filter, Subject, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { filter, interval, Subject, Subscription, timer, type Observable, type SchedulerLike } from 'rxjs';
 import { CloseCode } from '../close-codes.js';
-import type { CloseInfo, PeerArrival } from '../edges/edge.js';
-import { ResumeRefusedError } from '../errors.js';
+import type { BusEnvelope } from '../cluster/cluster-bus.js';
+import type { CloseInfo, EncodedFrame, PeerArrival } from '../edges/edge.js';
+import { ClusterError, ResumeRefusedError, type TransportError } from '../errors.js';
 import type { AuthInfo } from '../security/authenticate.js';
 import type { Connection } from '../server/connection.js';
+import { deliveredAfterMark, ResumeTopic } from './catch-up.js';
 import { answersPing } from './liveness.js';
 import type { ReplayStore } from './replay-log.js';
+import { expired, isClaimedHere, isExpired, isTakeOver, liveRefusal, principalRefusal, UNKNOWN_SESSION, type ResumeVerdict, type TakeOver } from './resume-verdicts.js';
+import type { SharedSessions } from './session-directory.js';
+import { SessionHandover } from './session-handover.js';
+import { SessionMirrors } from './session-mirrors.js';
 import type { SessionRequest } from './session-request.js';
-import { ResumableSession } from './session-resumption.js';
+import { newSessionToken, ResumableSession } from './session-resumption.js';
+import { SessionTakeover, type ResumeCluster } from './session-takeover.js';
 
 /** A dropped client that resumed its session on a new connection. */
 export interface Resumption {
@@ -21,27 +28,39 @@ export interface SessionSettings {
   readonly windowMs: number;
   readonly liveCheckMs: number;
   readonly store: ReplayStore;
+  /** The directory and logs the nodes of a cluster share; `undefined`: sessions stay on their node. */
+  readonly shared?: SharedSessions | undefined;
 }
 
 /** What became of an arrival that asked to resume. */
 export type ResumeOutcome =
-  | { readonly resumed: Connection }
-  | { readonly resumed?: undefined; readonly expired: string; readonly refused?: ResumeRefusedError };
-
-const UNKNOWN_SESSION = 'Session expired or unknown';
+  | { readonly resumed: Connection; readonly adopt?: undefined }
+  /** A session taken over from another node: the caller makes its connection (with the session's client id) and hands it to {@link SessionHost.adopt}. */
+  | { readonly resumed?: undefined; readonly adopt: TakeOver }
+  | { readonly resumed?: undefined; readonly adopt?: undefined; readonly expired: string; readonly refused?: ResumeRefusedError };
 
 /**
  * The server's side of session resumption: opens sessions for the clients that ask, keeps a
  * dropped client for the resume window, moves it onto the connection it comes back on and replays
  * what it missed. The token that names a session is a bearer credential, so it is single-use,
  * bound to the principal that opened the session, and never lets anyone take a session from a
- * connection that is still alive (see docs/security.md).
+ * connection that is still alive (see docs/security.md). With `shared` sessions and a cluster, a
+ * session may also move to this node from another (see session-takeover.ts, session-handover.ts).
  */
 export class SessionHost {
-  /** Sessions by their current token. */
+  /** This node's sessions by their current token. */
   private readonly sessions = new Map<string, Connection>();
+  /** This node's sessions by their id. */
+  private readonly byId = new Map<string, Connection>();
   private readonly resumptionsSubject = new Subject<Resumption>();
   private readonly pongs = new Subject<Connection>();
+  private readonly wiring = new Subscription();
+  private readonly mirrors: SessionMirrors | undefined;
+  private takeover: SessionTakeover | undefined;
+  private nodeId: string;
+  /** The position of the last broadcast from another node this node delivered: where a new session starts on the bus. */
+  private lastDelivered: string | undefined;
+  private busPosition: () => string | undefined = () => undefined;
 
   /** Each dropped client that came back within the window (hot). */
   readonly resumptions$: Observable<Resumption> = this.resumptionsSubject.asObservable();
@@ -51,7 +70,57 @@ export class SessionHost {
     private readonly scheduler: SchedulerLike,
     /** Ends a client for good: the server forgets it and tells its streams. */
     private readonly finish: (client: Connection, info: CloseInfo) => void,
-  ) {}
+    private readonly report: (error: TransportError) => void = () => undefined,
+  ) {
+    this.nodeId = `node-${Math.random().toString(36).slice(2)}`;
+    const shared = settings.shared;
+    if (shared) {
+      this.mirrors = new SessionMirrors(shared.log, () => this.nodeId, report, (session) => this.letGoById(session.id));
+      // Records of live sessions are renewed well within their TTL; a dead node's lapse.
+      this.wiring.add(
+        interval(settings.windowMs / 2, scheduler).subscribe(() => {
+          if (this.byId.size > 0) this.shared(shared.directory.touch([...this.byId.keys()], this.ttlMs), 'renew session records');
+        }),
+      );
+    }
+  }
+
+  /** How long a session's shared record lives without renewal. */
+  private get ttlMs(): number {
+    return 2 * this.settings.windowMs + 2 * this.settings.liveCheckMs;
+  }
+
+  /**
+   * Joins the node's cluster: with shared sessions, sessions of other nodes may be taken over here
+   * and this node's let go to others.
+   */
+  joinCluster(cluster: ResumeCluster): void {
+    this.nodeId = cluster.view.nodeId;
+    this.busPosition = cluster.position;
+    const shared = this.settings.shared;
+    if (!shared) return;
+    const { liveCheckMs } = this.settings;
+    const takeover = new SessionTakeover({ liveCheckMs, ttlMs: this.ttlMs, shared, scheduler: this.scheduler, report: this.report }, cluster);
+    this.takeover = takeover;
+    this.wiring.add(
+      cluster.view.receive(ResumeTopic.broadcast).subscribe((envelope: BusEnvelope) => {
+        this.lastDelivered = envelope.position ?? this.lastDelivered;
+        takeover.delivered({ text: envelope.data, position: envelope.position });
+      }),
+    );
+    const handover = new SessionHandover(cluster.view, {
+      holding: (sessionId) => this.byId.get(sessionId),
+      answersPing: (client) => this.liveCheck(client),
+      letGo: (client) => this.letGo(client),
+      report: this.report,
+    });
+    this.wiring.add(handover.start());
+  }
+
+  /** This node broadcast `text` to its clients (and publishes it for the others). */
+  broadcastSent(text: string): void {
+    this.takeover?.delivered({ text, position: undefined });
+  }
 
   /** A pong from `client`: the live check of a pending resume may be waiting for it. */
   pong(client: Connection): void {
@@ -62,36 +131,40 @@ export class SessionHost {
    * Judges a resume before its connection is accepted, where waiting is possible: a session whose
    * link still looks open is pinged, and the resume is refused if it answers (the session is in use,
    * and a token in other hands must not cut it); if it stays silent, that link is a dead
-   * connection the server had not noticed, and it is dropped so that the session can move.
-   * Never rejects. Resolves with the refusal, if any, for {@link resume}.
+   * connection the server had not noticed, and it is dropped so that the session can move. A
+   * session of another node is taken over (with shared sessions). Never rejects. Resolves with the
+   * verdict for {@link resume}.
    */
-  async vet(request: SessionRequest, authInfo: AuthInfo | undefined): Promise<ResumeRefusedError | undefined> {
+  async vet(request: SessionRequest, authInfo: AuthInfo | undefined): Promise<ResumeVerdict | undefined> {
     if (request.kind !== 'resume') return undefined;
     const client = this.sessions.get(request.token);
-    if (!client?.session) return undefined;
+    if (!client?.session) return this.takeover?.vet(request, authInfo);
     if (client.session.owner !== authInfo?.clientId) return principalRefusal(client.id, authInfo);
     const link = client.link;
-    if (!link.isOpen) return undefined;
-    const pong$ = this.pongs.pipe(filter((from) => from === client));
-    if (await answersPing(() => client.ping(), pong$, this.settings.liveCheckMs, this.scheduler)) return liveRefusal(client.id);
-    if (client.link === link) link.terminate();
-    return undefined;
+    if (link.isOpen) {
+      if (await this.liveCheck(client)) return liveRefusal(client.id);
+      if (client.link === link) link.terminate();
+    }
+    return this.claimHere(client, request.token);
   }
 
   /**
    * An arrival that names a session: moved into it (its link replaces the old one, and what it
-   * missed is replayed), or told why not, and then given a fresh session by {@link open}.
+   * missed is replayed), handed back for adoption when it came from another node, or told why not,
+   * and then given a fresh session by {@link open}.
    */
   resume(arrival: PeerArrival): ResumeOutcome {
-    const { session: request, link } = arrival;
+    const { session: request, link, vetted } = arrival;
     if (request.kind !== 'resume') return { expired: UNKNOWN_SESSION };
+    if (vetted instanceof ResumeRefusedError) return { expired: UNKNOWN_SESSION, refused: vetted };
+    if (isTakeOver(vetted)) return { adopt: vetted };
+    if (isExpired(vetted)) return { expired: vetted.reason };
     const client = this.sessions.get(request.token);
     const session = client?.session;
     if (!client || !session) return { expired: UNKNOWN_SESSION };
     // The refused are told only what an unknown token gets: nothing about the session they named.
-    const vetted = arrival.vetted instanceof ResumeRefusedError ? arrival.vetted : undefined;
     const refused =
-      vetted ?? (session.owner !== arrival.authInfo?.clientId ? principalRefusal(client.id, arrival.authInfo) : undefined) ??
+      (session.owner !== arrival.authInfo?.clientId ? principalRefusal(client.id, arrival.authInfo) : undefined) ??
       // Only a link that answered the live check is still open here (vet() drops a silent one).
       (client.link.isOpen ? liveRefusal(client.id) : undefined);
     if (refused) return { expired: UNKNOWN_SESSION, refused };
@@ -108,11 +181,41 @@ export class SessionHost {
     if (previous !== link) previous.terminate();
     // Single use: the token that resumed the session is spent, and the client is given the next.
     this.sessions.delete(request.token);
-    this.sessions.set(session.rotate(), client);
+    this.sessions.set(session.rotate(isClaimedHere(vetted) ? vetted.token : undefined), client);
     link.write(JSON.stringify(session.frame(true, { replayed: missed.length })));
     for (const entry of missed) link.write(entry.data);
+    if (this.settings.shared) this.shared(this.settings.shared.directory.mark(session.id, 'attached', this.ttlMs), 'mark a session attached');
     this.resumptionsSubject.next({ clientId: client.id, replayed: missed.length });
     return { resumed: client };
+  }
+
+  /**
+   * Moves a session taken over from another node onto `client` (a new connection of this node
+   * bearing the session's client id): sends what the client missed — the previous node's log from
+   * the client's offset, then the broadcasts nobody logged while it moved — and goes on from there.
+   */
+  adopt(client: Connection, takeover: TakeOver): void {
+    const { record, token, replay, missed, markedAt } = takeover;
+    const since = deliveredAfterMark(takeover.stopTap(), markedAt);
+    const session = new ResumableSession(record.id, record.owner, this.settings.store, () => this.scheduler.now(), { sent: record.sent, token });
+    session.adoptLog(replay);
+    session.mirror = this.mirrors?.mirror;
+    client.session = session;
+    this.sessions.set(token, client);
+    this.byId.set(session.id, client);
+    const replayed = replay.length + missed.length + since.length;
+    client.link.write(JSON.stringify(session.frame(true, { replayed })));
+    for (const entry of replay) client.link.write(entry.data);
+    for (const envelope of missed) client.writeFrame(frameOf(envelope.data, envelope.position), false);
+    for (const item of since) client.writeFrame(frameOf(item.text, item.position), false);
+    if (this.settings.shared) this.shared(this.settings.shared.directory.mark(session.id, 'attached', this.ttlMs), 'mark a session attached');
+    this.resumptionsSubject.next({ clientId: client.id, replayed });
+  }
+
+  /** A take-over whose connection never arrived (refused, or it closed first): the session ends everywhere. */
+  abandon(takeover: TakeOver): void {
+    takeover.stopTap();
+    if (this.settings.shared) this.shared(this.settings.shared.directory.forget(takeover.record.id, this.nodeId), 'forget a session');
   }
 
   /** Starts a resumable session for a client that asked for one, and tells it the token. */
@@ -120,6 +223,13 @@ export class SessionHost {
     const session = new ResumableSession(client.id, client.authInfo?.clientId, this.settings.store, () => this.scheduler.now());
     client.session = session;
     this.sessions.set(session.token, client);
+    this.byId.set(session.id, client);
+    const shared = this.settings.shared;
+    if (shared) {
+      const record = { id: session.id, clientId: client.id, owner: session.owner, nodeId: this.nodeId, position: this.busPosition() ?? this.lastDelivered };
+      this.shared(shared.directory.open(record, session.token, this.ttlMs), 'record a session');
+      session.mirror = this.mirrors?.mirror;
+    }
     client.link.write(JSON.stringify(session.frame(false, expired === undefined ? {} : { expired: true, reason: expired })));
   }
 
@@ -132,36 +242,84 @@ export class SessionHost {
     if (!session || client.closedByServer || stopping || !isDrop(info.code)) return false;
     client.detach();
     session.expiry = timer(this.settings.windowMs, this.scheduler).subscribe(() => this.finish(client, info));
+    if (this.settings.shared) this.shared(this.settings.shared.directory.mark(session.id, 'held', this.ttlMs), 'mark a session held');
     return true;
   }
 
-  /** The client is gone for good: its session ends. */
+  /** The client is gone for good: its session ends (here only, when another node holds it now). */
   forget(client: Connection): void {
     const session = client.session;
     if (!session) return;
     this.sessions.delete(session.token);
+    this.byId.delete(session.id);
     session.forget();
+    if (this.settings.shared && !session.movedAway) this.shared(this.settings.shared.directory.forget(session.id, this.nodeId), 'forget a session');
   }
 
   complete(): void {
+    this.wiring.unsubscribe();
     this.resumptionsSubject.complete();
     this.pongs.complete();
   }
+
+  private liveCheck(client: Connection): Promise<boolean> {
+    const pong$ = this.pongs.pipe(filter((from) => from === client));
+    return answersPing(() => client.ping(), pong$, this.settings.liveCheckMs, this.scheduler);
+  }
+
+  /** With shared sessions, a local resume spends its token in the directory too: single use across nodes. */
+  private async claimHere(client: Connection, token: string): Promise<ResumeVerdict | undefined> {
+    const shared = this.settings.shared;
+    const session = client.session;
+    if (!shared || !session) return undefined;
+    const next = newSessionToken();
+    let claimed: boolean;
+    try {
+      claimed = (await shared.directory.claim(token, session.id, next, this.nodeId, this.ttlMs)) !== undefined;
+    } catch (error) {
+      // The session is here and its log in memory: it resumes, and the lost directory is reported.
+      this.reportShared(error, 'spend a session token');
+      return undefined;
+    }
+    if (claimed) return { kind: 'claimed', token: next };
+    // Another node took the session over meanwhile: it is no longer this node's to resume.
+    await this.letGo(client);
+    return expired(UNKNOWN_SESSION);
+  }
+
+  /** Ends a session here without ending it on the node that holds it now, once its log is complete. */
+  private async letGo(client: Connection): Promise<void> {
+    const session = client.session;
+    if (!session) return;
+    await this.mirrors?.settled(session);
+    if (client.isGone) return;
+    session.movedAway = true;
+    session.mirror = undefined;
+    this.finish(client, { code: CloseCode.GoingAway, reason: 'Session resumed on another node' });
+  }
+
+  private letGoById(sessionId: string): void {
+    const client = this.byId.get(sessionId);
+    if (client) this.letGo(client).catch((error: unknown) => this.reportShared(error, 'let a session go'));
+  }
+
+  private shared(work: Promise<unknown>, what: string): void {
+    work.catch((error: unknown) => this.reportShared(error, what));
+  }
+
+  private reportShared(error: unknown, what: string): void {
+    const cause = error instanceof Error ? error : new Error(String(error));
+    this.report(new ClusterError(`Could not ${what} in the shared session store: ${cause.message}`, { cause }));
+  }
+}
+
+/** A broadcast's text as a frame to log and write, with its bus position when it came from another node. */
+function frameOf(text: string, position: string | undefined): EncodedFrame {
+  const bytes = Buffer.from(text, 'utf8');
+  return position === undefined ? { text, bytes } : { text, bytes, position };
 }
 
 /** A connection that ended without a close frame: the kind a client may come back from. */
 function isDrop(code: number): boolean {
   return code === CloseCode.Abnormal || code === CloseCode.HeartbeatTimeout;
-}
-
-function liveRefusal(clientId: string): ResumeRefusedError {
-  return new ResumeRefusedError(
-    `Refused to resume the session of client ${clientId}: it is live on another connection, which was left alone; given a fresh session`,
-    'live',
-  );
-}
-
-function principalRefusal(clientId: string, authInfo: AuthInfo | undefined): ResumeRefusedError {
-  const who = authInfo ? `principal ${JSON.stringify(authInfo.clientId.slice(0, 128))}` : 'an unauthenticated connection';
-  return new ResumeRefusedError(`Refused to resume the session of client ${clientId} for ${who}: it belongs to another principal; given a fresh session`, 'principal');
 }

@@ -131,7 +131,9 @@ export class ClusterLink implements ClusterView {
 
   private deliver(envelope: BusEnvelope): void {
     if (envelope.topic === BusTopic.broadcast) {
-      this.host.writeToLocalClients({ text: envelope.data, bytes: Buffer.from(envelope.data, 'utf8') });
+      const bytes = Buffer.from(envelope.data, 'utf8');
+      // The position goes into resumable sessions' logs: where another node would catch up from.
+      this.host.writeToLocalClients(envelope.position === undefined ? { text: envelope.data, bytes } : { text: envelope.data, bytes, position: envelope.position });
       return;
     }
     if (envelope.topic === BusTopic.direct) {

@@ -92,7 +92,7 @@ export function newClientId(): string {
  * limiter, work list, close stream) is made on first use.
  */
 export class Connection implements ClientConnection, HeartbeatPeer, HandledClient, RatedClient {
-  readonly id: string = newClientId();
+  readonly id: string;
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
   readonly request: UpgradeRequestInfo;
@@ -124,7 +124,10 @@ export class Connection implements ClientConnection, HeartbeatPeer, HandledClien
     arrival: PeerArrival,
     now: number,
     private readonly outbound: OutboundPolicy | undefined,
+    /** A session resumed from another node keeps the client id it had there. */
+    id: string = newClientId(),
   ) {
+    this.id = id;
     this.currentLink = arrival.link;
     this.remoteAddress = arrival.remoteAddress;
     this.remotePort = arrival.remotePort;
@@ -197,7 +200,7 @@ export class Connection implements ClientConnection, HeartbeatPeer, HandledClien
   /** Sends a frame encoded once for many clients; with `hold`, this link's writes wait for the end of the turn. */
   writeFrame(frame: EncodedFrame, hold: boolean): boolean {
     if (this.session && !this.ended) {
-      this.session.record(frame.text, frame.bytes.length);
+      this.session.record(frame.text, frame.bytes.length, frame.position);
       if (!this.currentLink.isOpen) return true;
     }
     const link = this.currentLink;

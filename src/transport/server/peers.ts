@@ -4,6 +4,7 @@ import { CloseCode } from '../close-codes.js';
 import type { CloseInfo, EdgeHost, PeerArrival, PeerLink } from '../edges/edge.js';
 import { MessageTooLargeError, ServerFullError, SocketError, type TransportError, type TransportErrorEvent } from '../errors.js';
 import type { SessionRequest } from '../resume/session-request.js';
+import type { TakeOver } from '../resume/resume-verdicts.js';
 import type { SessionHost } from '../resume/session-host.js';
 import type { AuthInfo } from '../security/authenticate.js';
 import { Connection, type ClientConnection, type ClientInfo, type OutboundPolicy } from './connection.js';
@@ -83,6 +84,7 @@ export class Peers implements EdgeHost<Connection> {
     if (sessions && arrival.session.kind === 'resume') {
       const outcome = sessions.resume(arrival);
       if (outcome.resumed) return outcome.resumed;
+      if (outcome.adopt) return this.adopt(arrival, sessions, outcome.adopt);
       expired = outcome.expired;
       refused = outcome.refused;
     }
@@ -161,6 +163,21 @@ export class Peers implements EdgeHost<Connection> {
     this.disconnectionsSubject.complete();
     this.errorsSubject.complete();
     this.countSubject.complete();
+  }
+
+  /** A session taken over from another node: a new connection here, bearing the client id it had there. */
+  private adopt(arrival: PeerArrival, sessions: SessionHost, takeover: TakeOver): Connection | undefined {
+    if (this.clients.size >= this.options.maxClients) {
+      sessions.abandon(takeover);
+      this.turnAway(arrival);
+      return undefined;
+    }
+    const client = new Connection(arrival, this.options.scheduler.now(), this.options.outbound, takeover.record.clientId);
+    this.clients.set(client.id, client);
+    sessions.adopt(client, takeover);
+    this.countSubject.next(this.clients.size);
+    this.connectionsSubject.next(client);
+    return client;
   }
 
   /** Accepts the peer only to close it with 1013: browsers cannot read an HTTP status, but they can read a close code. */

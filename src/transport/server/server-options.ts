@@ -16,6 +16,7 @@ import { validateTokenBucket, type TokenBucketOptions } from '../flow/token-buck
 import { resolveHeartbeat, type HeartbeatOptions } from '../operators/heartbeat.js';
 import { routeByType, type MessageHandlerMap } from '../operators/route-by-type.js';
 import { InMemoryReplayStore, type ReplayStore } from '../resume/replay-log.js';
+import type { SharedSessions } from '../resume/session-directory.js';
 import { DEFAULT_RESUME, type ResumeOptions } from '../resume/session-resumption.js';
 import type { Authenticate } from '../security/authenticate.js';
 import type { ClientConnection } from './connection.js';
@@ -141,6 +142,8 @@ export interface ServerTransportOptions {
    * Session resumption for clients that ask for it (ours do by default): a client that drops and
    * comes back within `windowMs` keeps its id and gets the frames it missed, in order, from a
    * bounded replay log. `false` disables. Default `{ windowMs: 30000, liveCheckMs: 2000, maxMessages: 1000, maxBytes: 256 KiB, maxAgeMs: 30000 }`, in memory.
+   * With `shared` (`redisSessions(…)` from `nexus-mcp/redis`) and a `cluster` whose bus keeps a log
+   * (`RedisBus`), a client may resume on any node (see docs/scaling.md).
    */
   resume?: ResumeOptions | false;
   /** How long `stop()` lets unfinished handler calls finish before closing clients, ms. Default 0. */
@@ -245,13 +248,14 @@ export interface ResolvedResume {
   readonly windowMs: number;
   readonly liveCheckMs: number;
   readonly store: ReplayStore;
+  readonly shared: SharedSessions | undefined;
 }
 
 function resolveResume(options: ResumeOptions | false | undefined): ResolvedResume | undefined {
   if (options === false) return undefined;
-  const { store, ...limits } = { ...DEFAULT_RESUME, ...options };
+  const { store, shared, ...limits } = { ...DEFAULT_RESUME, ...options };
   for (const [name, value] of Object.entries(limits)) positive(`resume.${name}`, value);
-  return { windowMs: limits.windowMs, liveCheckMs: limits.liveCheckMs, store: store ?? new InMemoryReplayStore(limits) };
+  return { windowMs: limits.windowMs, liveCheckMs: limits.liveCheckMs, store: store ?? new InMemoryReplayStore(limits), shared };
 }
 
 const noRequestKey = (): undefined => undefined;

@@ -13,6 +13,7 @@ import type { SlowConsumerEvent } from '../flow/slow-consumer.js';
 import { heartbeat } from '../operators/heartbeat.js';
 import { waitForCount } from '../operators/wait-for-count.js';
 import { SessionHost, type Resumption } from '../resume/session-host.js';
+import { resumeClusterOf } from '../resume/session-takeover.js';
 import { writeToEveryClient, type Broadcast } from './broadcast.js';
 import { clusterHostOf, ClusterLink, type ClusterView } from './cluster-link.js';
 import type { ClientConnection, Connection } from './connection.js';
@@ -92,7 +93,14 @@ export class WebSocketServerTransport {
     const resolved = resolveServerOptions(options);
     this.options = resolved;
     const { scheduler, resume } = resolved;
-    this.sessions = resume && new SessionHost(resume, scheduler, (client, info) => this.peers.finish(client, info));
+    this.sessions =
+      resume &&
+      new SessionHost(
+        resume,
+        scheduler,
+        (client, info) => this.peers.finish(client, info),
+        (error) => this.peers.report(error),
+      );
     this.peers = new Peers({
       scheduler,
       maxClients: resolved.maxClients,
@@ -107,6 +115,7 @@ export class WebSocketServerTransport {
     this.connections$ = this.peers.connections$;
     this.disconnections$ = this.peers.disconnections$;
     this.cluster = resolved.cluster && new ClusterLink(resolved.cluster, clusterHostOf(this.peers));
+    if (this.cluster && resolved.cluster) this.sessions?.joinCluster(resumeClusterOf(this.cluster, resolved.cluster));
     this.localClientCount$ = this.peers.clientCount$;
     this.clientCount$ = this.cluster?.clientCount$ ?? this.peers.clientCount$;
     this.errors$ = this.peers.errors$;
@@ -234,7 +243,10 @@ export class WebSocketServerTransport {
     const broadcast: Broadcast = { message, reached: 0, failure: undefined };
     this.broadcasts.next(broadcast);
     if (broadcast.failure !== undefined) return Promise.reject(asError(broadcast.failure));
-    if (broadcast.frame && this.cluster && !this.stopping) this.cluster.broadcast(broadcast.frame);
+    if (broadcast.frame && this.cluster && !this.stopping) {
+      this.sessions?.broadcastSent(broadcast.frame.text);
+      this.cluster.broadcast(broadcast.frame);
+    }
     return Promise.resolve(broadcast.reached);
   }
 
