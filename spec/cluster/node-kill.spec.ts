@@ -4,13 +4,10 @@
  * sessions there from the replay log in Redis: every message exactly once and in order, nobody
  * told of a loss. The dead node's lease expires and the survivors' counts converge on the clients
  * that are really there (no ghosts).
- *
- * Needs sessions that every node shares (resumption on any node); skipped until the node can build
- * them (cluster-bus-factory.ts).
+ * The nodes share their sessions on Redis (`resume: { shared: redisSessions(…) }`).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeAll } from '../support/resources.js';
-import { sharedResumeAvailable } from './support/cluster-bus-factory.js';
 import { expectNothingSilentlyLost, stream, untilEveryClientHas } from './support/scenario.js';
 import { TestCluster, waitFor } from './support/test-cluster.js';
 
@@ -20,7 +17,7 @@ const CLIENTS = 12;
 const LEASE_MS = 1500;
 const MESSAGES = 300;
 
-describe.skipIf(!(await sharedResumeAvailable()))('a node killed with SIGKILL', () => {
+describe('a node killed with SIGKILL', () => {
   it('resumes its clients on the other nodes with every message exactly once, in order, and the counts converge', async () => {
     const cluster = await TestCluster.start({ nodes: 3, leaseMs: LEASE_MS, resumeWindowMs: 15_000 });
     const clients = await cluster.connect(CLIENTS);

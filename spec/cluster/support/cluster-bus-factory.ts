@@ -1,10 +1,10 @@
 /**
- * How a cluster node child builds its bus and its resumption store from the command line: RedisBus
- * from `nexus-mcp/redis` (src/redis), or none (`--bus none`: a cluster of one, used to test the
- * harness itself).
+ * How a cluster node child builds its bus and its shared sessions from the command line: RedisBus
+ * and `redisSessions` from `nexus-mcp/redis` (src/redis), or neither (`--bus none`: a cluster of
+ * one with sessions in memory, used to test the harness itself).
  */
-import { RedisBus } from '../../../src/redis/index.js';
-import type { ClusterBus, ResumeOptions } from '../../../src/transport/index.js';
+import { RedisBus, redisSessions } from '../../../src/redis/index.js';
+import type { ClusterBus, SharedSessions } from '../../../src/transport/index.js';
 
 export type BusKind = 'redis' | 'none';
 
@@ -17,24 +17,16 @@ export interface BusSettings {
   readonly prefix: string;
 }
 
-/** What a node's server gets: its cluster bus (none for `none`) and where sessions keep their frames. */
+/** What a node's server gets: its cluster bus, and the sessions every node shares (none for `none`). */
 export interface NodeCluster {
   readonly bus: ClusterBus | undefined;
-  /** A resumption store every node shares (in Redis), or `undefined` for the server's in-memory one. */
-  readonly resumeStore: ResumeOptions['store'];
+  /** The session directory and replay logs of the cluster, so that a client may resume on any node. */
+  readonly shared: SharedSessions | undefined;
 }
 
-export function createNodeCluster(settings: BusSettings): Promise<NodeCluster> {
-  if (settings.kind === 'none') return Promise.resolve({ bus: undefined, resumeStore: undefined });
-  if (settings.redisUrl === undefined) return Promise.reject(new Error('--bus redis needs --redis <url>'));
-  const bus: ClusterBus = new RedisBus({ url: settings.redisUrl, nodeId: settings.nodeId, leaseMs: settings.leaseMs, prefix: settings.prefix });
-  return Promise.resolve({ bus, resumeStore: undefined });
-}
-
-/**
- * Whether nodes can share their sessions (resumption on any node), so that a client of a dead node
- * resumes on another. Not yet: the nodes keep sessions in memory until the shared stores land.
- */
-export function sharedResumeAvailable(): Promise<boolean> {
-  return Promise.resolve(false);
+export function createNodeCluster(settings: BusSettings): NodeCluster {
+  if (settings.kind === 'none') return { bus: undefined, shared: undefined };
+  if (settings.redisUrl === undefined) throw new Error('--bus redis needs --redis <url>');
+  const { redisUrl: url, nodeId, leaseMs, prefix } = settings;
+  return { bus: new RedisBus({ url, nodeId, leaseMs, prefix }), shared: redisSessions({ url, prefix }) };
 }

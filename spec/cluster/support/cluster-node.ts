@@ -33,7 +33,7 @@ function emit(line: NodeLine): void {
 }
 
 async function main(): Promise<void> {
-  const cluster = await createNodeCluster({
+  const cluster = createNodeCluster({
     kind: values.bus as BusKind,
     redisUrl: values.redis,
     nodeId,
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     messageHandler: (message, client) => (message['type'] === 'whoami' ? { type: 'whoami', nodeId, clientId: client.id } : undefined),
     // Short, so that a node notices a dead client (and reports it to presence) within a test.
     heartbeat: { interval: 1000, timeout: 800 },
-    resume: { windowMs, maxAgeMs: windowMs, ...(cluster.resumeStore ? { store: cluster.resumeStore } : {}) },
+    resume: { windowMs, maxAgeMs: windowMs, ...(cluster.shared ? { shared: cluster.shared } : {}) },
     ...(cluster.bus ? { cluster: cluster.bus } : {}),
   });
   server.errors$.subscribe(({ error, clientId }) =>
