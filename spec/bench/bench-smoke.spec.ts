@@ -1,7 +1,7 @@
 /**
  * The benchmark suite in miniature (`npm run bench:smoke` under Vitest): every workload, every
  * server, every MCP leg and the two-node cluster of each cluster peer must produce numbers. No timing thresholds: how fast is for
- * `npm run bench` to say. It takes ~20 s, so the root vitest.config.ts leaves spec/bench out of
+ * `npm run bench` to say. It takes about a minute, so the root vitest.config.ts leaves spec/bench out of
  * `npm test`; run it with `npx vitest run --config spec/bench/vitest.config.ts`.
  */
 import { execFile } from 'node:child_process';

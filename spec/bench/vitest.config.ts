@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-/** Runs the benchmark smoke test, which the root config leaves out of `npm test` (it takes ~20 s). */
+/** Runs the benchmark smoke test, which the root config leaves out of `npm test` (it takes about a minute). */
 export default defineConfig({
   test: {
     root: new URL('../../', import.meta.url).pathname,
