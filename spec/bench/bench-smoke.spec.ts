@@ -1,7 +1,7 @@
 /**
  * The benchmark suite in miniature (`npm run bench:smoke` under Vitest): every workload, every
- * server and every MCP leg must produce numbers. No timing thresholds: how fast is for
- * `npm run bench` to say. It takes ~20 s, so the root vitest.config.ts leaves spec/bench out of
+ * server, every MCP leg and the two-node cluster of each cluster peer must produce numbers. No timing thresholds: how fast is for
+ * `npm run bench` to say. It takes about a minute, so the root vitest.config.ts leaves spec/bench out of
  * `npm test`; run it with `npx vitest run --config spec/bench/vitest.config.ts`.
  */
 import { execFile } from 'node:child_process';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './child.js';
-import { FANOUT_VARIANTS, MCP_LEGS, SMOKE_CONFIG, TRANSPORT_PEERS } from './config.js';
+import { CLUSTER_PEERS, FANOUT_VARIANTS, MCP_LEGS, SMOKE_CONFIG, TRANSPORT_PEERS } from './config.js';
 import { isMeasuredMcpRow, type BenchResults } from './results.js';
 
 const run = promisify(execFile);
@@ -58,5 +58,14 @@ describe('benchmark smoke run', () => {
         }
       }
     }
-  }, 180_000);
+
+    // Two nodes on a redis-server of the run's own, for each peer: every broadcast reached every client of both nodes.
+    for (const peer of CLUSTER_PEERS) {
+      const row = results.cluster?.find((candidate) => candidate.peer === peer);
+      expect(row, `cluster ${peer}`).toBeDefined();
+      expect(row?.rounds.every((round) => round.delivered === round.expected)).toBe(true);
+      expect(positive(row?.deliveriesPerSecond ?? Number.NaN) && positive(row?.redisCommandsPerBroadcast ?? Number.NaN)).toBe(true);
+      expect(row?.sendTo.delivered).toBe(SMOKE_CONFIG.cluster.sendToSamples);
+    }
+  }, 240_000);
 });

@@ -10,7 +10,11 @@ export type TransportPeer = (typeof TRANSPORT_PEERS)[number];
 export const MCP_LEGS = ['nexus-simple', 'sdk-ws-nexus', 'sdk-http-nexus', 'sdk-stdio-nexus', 'sdk-http', 'sdk-http-json', 'sdk-stdio'] as const;
 export type McpLeg = (typeof MCP_LEGS)[number];
 
-export const WORKLOADS = ['rtt', 'fanout', 'idle', 'mcp'] as const;
+export const WORKLOADS = ['rtt', 'fanout', 'idle', 'mcp', 'cluster'] as const;
+
+/** The cluster workload's peers: nexus-mcp with RedisBus, socket.io 4 with @socket.io/redis-adapter. */
+export const CLUSTER_PEERS = ['nexus', 'socketio'] as const;
+export type ClusterPeer = (typeof CLUSTER_PEERS)[number];
 
 /**
  * How a fanout round issues its broadcasts: `back-to-back` (awaited one after another in one turn
@@ -58,6 +62,19 @@ export interface BenchConfig {
     readonly warmupMs: number;
     readonly durationMs: number;
   };
+  /** Two server nodes on one fresh redis-server, clients split between them, broadcasts published on node A. */
+  readonly cluster: {
+    /** Clients in all, half on each node. */
+    readonly clients: number;
+    /** Broadcasts per round, back to back on node A. */
+    readonly messages: number;
+    readonly payloadBytes: number;
+    /** Rounds per peer, the peers taking turns; the median round is reported. */
+    readonly rounds: number;
+    /** `sendTo` calls on node A to one client on node B, one every `sendToIntervalMs`, for the latency. */
+    readonly sendToSamples: number;
+    readonly sendToIntervalMs: number;
+  };
   /** Connection attempts in flight at once while opening many sockets. */
   readonly openConcurrency: number;
   /** Upper bound of any single step (a workload, a connect phase, a round); the issue caps each at 60 s. */
@@ -70,6 +87,7 @@ export const FULL_CONFIG: BenchConfig = {
   fanout: { clients: [1_000, 10_000], messages: 100, payloadBytes: 200, rounds: 3, budgetMs: 50_000, variants: FANOUT_VARIANTS },
   idle: { connections: 10_000 },
   mcp: { clients: [1, 10], repetitions: 3, warmupMs: 500, durationMs: 3_000 },
+  cluster: { clients: 10_000, messages: 50, payloadBytes: 200, rounds: 3, sendToSamples: 1_000, sendToIntervalMs: 5 },
   openConcurrency: 200,
   stepTimeoutMs: 60_000,
 };
@@ -81,6 +99,7 @@ export const SMOKE_CONFIG: BenchConfig = {
   fanout: { clients: [20], messages: 10, payloadBytes: 200, rounds: 1, budgetMs: 5_000, variants: FANOUT_VARIANTS },
   idle: { connections: 50 },
   mcp: { clients: [1, 2], repetitions: 1, warmupMs: 50, durationMs: 250 },
+  cluster: { clients: 40, messages: 10, payloadBytes: 200, rounds: 1, sendToSamples: 20, sendToIntervalMs: 5 },
   openConcurrency: 50,
   stepTimeoutMs: 30_000,
 };

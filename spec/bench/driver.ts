@@ -5,8 +5,8 @@
  * cores when `taskset` exists), runs the workloads of issue 5 one after the other, writes the JSON
  * results and, for a complete full run, the table and chart in docs/benchmarks.md.
  *
- * Options: --smoke, --only rtt,fanout,idle,mcp, --peers ws,nexus,socketio, --legs <mcp legs>,
- * --variants back-to-back,per-turn (fanout),
+ * Options: --smoke, --only rtt,fanout,idle,mcp,cluster, --peers ws,nexus,socketio, --legs <mcp legs>,
+ * --variants back-to-back,per-turn (fanout), --cluster-clients N (cluster; default 10000),
  * --profile (servers under --cpu-prof into spec/bench/profiles/), --no-pin, --out <file>,
  * --verbose (children's output), --no-report, --no-build (reuse the last compile of src/).
  */
@@ -17,19 +17,22 @@ import { parseArgs } from 'node:util';
 import { BUILD_DIR, buildSources } from './build.js';
 import { detectPlacement, killAllChildren, REPO_ROOT } from './child.js';
 import {
+  CLUSTER_PEERS,
   FANOUT_VARIANTS,
   FULL_CONFIG,
   MCP_LEGS,
   SMOKE_CONFIG,
   TRANSPORT_PEERS,
   WORKLOADS,
+  type ClusterPeer,
   type McpLeg,
   type TransportPeer,
   type Workload,
 } from './config.js';
 import { collectMeta } from './meta.js';
 import { writeReport } from './report/write-report.js';
-import type { BenchResults, FanoutRow, IdleRow, McpRow, RttRow } from './results.js';
+import type { BenchResults, ClusterRow, FanoutRow, IdleRow, McpRow, RttRow } from './results.js';
+import { runCluster } from './workloads/cluster.js';
 import { runFanout } from './workloads/fanout.js';
 import { runIdle } from './workloads/idle.js';
 import { runMcp } from './workloads/mcp.js';
@@ -54,6 +57,7 @@ async function main(): Promise<number> {
       peers: { type: 'string' },
       legs: { type: 'string' },
       variants: { type: 'string' },
+      'cluster-clients': { type: 'string' },
       profile: { type: 'boolean', default: false },
       'no-pin': { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -63,11 +67,20 @@ async function main(): Promise<number> {
     },
   });
   const base = values.smoke ? SMOKE_CONFIG : FULL_CONFIG;
-  const config = { ...base, fanout: { ...base.fanout, variants: pick(values.variants, FANOUT_VARIANTS, 'fanout variant') } };
+  const clusterClients = values['cluster-clients'] === undefined ? base.cluster.clients : Number(values['cluster-clients']);
+  if (!(clusterClients >= 2)) throw new Error(`--cluster-clients must be a number of at least 2, got ${values['cluster-clients'] ?? ''}`);
+  const config = {
+    ...base,
+    fanout: { ...base.fanout, variants: pick(values.variants, FANOUT_VARIANTS, 'fanout variant') },
+    cluster: { ...base.cluster, clients: clusterClients },
+  };
   const workloads: readonly Workload[] = pick(values.only, WORKLOADS, 'workload');
   const peers: readonly TransportPeer[] = pick(values.peers, TRANSPORT_PEERS, 'peer');
   const legs: readonly McpLeg[] = pick(values.legs, MCP_LEGS, 'mcp leg');
-  const complete = values.only === undefined && values.peers === undefined && values.legs === undefined && values.variants === undefined;
+  // The cluster workload's peers are those of --peers that it has (it has no raw ws peer).
+  const clusterPeers: readonly ClusterPeer[] = CLUSTER_PEERS.filter((peer) => peers.includes(peer));
+  const complete =
+    values.only === undefined && values.peers === undefined && values.legs === undefined && values.variants === undefined && values['cluster-clients'] === undefined;
   const out = values.out ?? (complete && !values.smoke ? LATEST_RESULTS : join(REPO_ROOT, `spec/bench/results/${config.mode}.tmp.json`));
   const placement = detectPlacement(values['no-pin'], cpus().length);
   const context: RunContext = {
@@ -98,6 +111,7 @@ async function main(): Promise<number> {
   const fanout: FanoutRow[] = [];
   const idle: IdleRow[] = [];
   const mcp: McpRow[] = [];
+  const cluster: ClusterRow[] = [];
   if (workloads.includes('rtt')) {
     console.log('rtt');
     rtt.push(...(await runRtt(context, peers)));
@@ -117,6 +131,10 @@ async function main(): Promise<number> {
     console.log('mcp');
     mcp.push(...(await runMcp(context, legs)));
   }
+  if (workloads.includes('cluster')) {
+    console.log('cluster');
+    cluster.push(...(await runCluster(context, clusterPeers)));
+  }
 
   const results: BenchResults = {
     meta: { ...meta, durationSeconds: Math.round((performance.now() - started) / 100) / 10 },
@@ -124,6 +142,7 @@ async function main(): Promise<number> {
     fanout,
     idle,
     mcp,
+    cluster,
     failures: context.failures,
   };
   mkdirSync(dirname(out), { recursive: true });

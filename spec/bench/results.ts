@@ -1,4 +1,4 @@
-import type { BenchConfig, FanoutVariant, McpLeg, TransportPeer } from './config.js';
+import type { BenchConfig, ClusterPeer, FanoutVariant, McpLeg, TransportPeer } from './config.js';
 import type { MemorySample } from './servers/memory.js';
 import type { RepetitionSummary } from './stats.js';
 
@@ -83,6 +83,50 @@ export type McpRow =
   | (ClosedLoopMeasures & { readonly leg: McpLeg; readonly calls: number })
   | { readonly leg: McpLeg; readonly clients: number; readonly skipped: string };
 
+/** One broadcast round of the cluster workload: node A broadcasts, the clients of both nodes count. */
+export interface ClusterRound {
+  readonly delivered: number;
+  readonly expected: number;
+  /** From node A's first broadcast call until the last client (on either node) had the last message. */
+  readonly lastDeliveryMs: number;
+  /** The same, for the clients of node B only (everything they get crossed Redis). */
+  readonly remoteLastDeliveryMs: number;
+  readonly deliveriesPerSecond: number;
+  /** Commands Redis executed during the round (INFO commandstats, both nodes), per broadcast. */
+  readonly redisCommandsPerBroadcast: number;
+  /** The same by command name (`xadd`, `publish`, `evalsha`…); commands a Lua script runs count too. */
+  readonly redisCommandsByName: Readonly<Record<string, number>>;
+  /** Round trips per broadcast by the server's own Redis layer's count (RedisBus `commands`); `null` for socket.io. */
+  readonly busCommandsPerBroadcast: number | null;
+  readonly serverCpuA: number;
+  readonly serverCpuB: number;
+}
+
+export interface ClusterRow {
+  readonly peer: ClusterPeer;
+  readonly clients: number;
+  readonly nodes: number;
+  readonly messages: number;
+  readonly payloadBytes: number;
+  readonly connectPerSecond: number;
+  readonly rounds: readonly ClusterRound[];
+  /** Medians over the rounds. */
+  readonly deliveriesPerSecond: number;
+  readonly lastDeliveryMs: number;
+  readonly redisCommandsPerBroadcast: number;
+  readonly busCommandsPerBroadcast: number | null;
+  /** `sendTo` on node A to a client on node B, until that client had it. */
+  readonly sendTo: {
+    readonly samples: number;
+    readonly delivered: number;
+    readonly p50Ms: number;
+    readonly p99Ms: number;
+    readonly redisCommandsPerSend: number;
+    readonly redisCommandsByName: Readonly<Record<string, number>>;
+    readonly busCommandsPerSend: number | null;
+  };
+}
+
 /** A workload that did not finish for one subject: recorded, and the run goes on. */
 export interface Failure {
   readonly workload: string;
@@ -96,6 +140,8 @@ export interface BenchResults {
   readonly fanout: readonly FanoutRow[];
   readonly idle: readonly IdleRow[];
   readonly mcp: readonly McpRow[];
+  /** Absent in result files from before the cluster workload. */
+  readonly cluster?: readonly ClusterRow[];
   readonly failures: readonly Failure[];
 }
 

@@ -2,10 +2,11 @@
  * The load generator of the transport workloads, as its own process:
  * `node --import tsx load-main.ts --peer ws`. The driver calls its methods over IPC.
  */
-import { timer, type Subscription } from 'rxjs';
+import { firstValueFrom, timer, type Subscription } from 'rxjs';
 import { TRANSPORT_PEERS, type TransportPeer } from '../config.js';
 import { argument, serveRpc } from '../rpc.js';
 import { nowMs, runClosedLoop, type ClosedLoopResult } from '../stats.js';
+import { openProbe, type Probe } from '../cluster/probe.js';
 import { connectorFor, openMany, type LoadConnection } from './peer-clients.js';
 
 export interface RttParams {
@@ -103,7 +104,29 @@ function finishRound(): void {
   round = undefined;
 }
 
+let probe: Probe | undefined;
+
+/** Opens the cluster workload's probe client (see probe.ts); answers the id to `sendTo`. */
+async function startProbe({ url }: { url: string }): Promise<{ clientId: string }> {
+  probe?.close();
+  probe = await openProbe(peer, url);
+  // Arrivals are keyed by seq: what a warm-up sent must not stand in for a measured one.
+  return { clientId: probe.clientId };
+}
+
+/** When directed messages 0 … count - 1 reached the probe (null for those that did not within `timeoutMs`). */
+async function probeArrivals({ count, timeoutMs }: { count: number; timeoutMs: number }): Promise<(number | null)[]> {
+  const current = probe;
+  if (!current) throw new Error('no probe open');
+  const deadline = nowMs() + timeoutMs;
+  const arrived = (): boolean => Array.from({ length: count }, (_, seq) => seq).every((seq) => current.arrivals.has(seq));
+  while (!arrived() && nowMs() < deadline) await firstValueFrom(timer(10));
+  return Array.from({ length: count }, (_, seq) => current.arrivals.get(seq) ?? null);
+}
+
 function closeAll(): number {
+  probe?.close();
+  probe = undefined;
   const closed = open.length;
   for (const connection of open) connection.close();
   open = [];
@@ -116,6 +139,8 @@ serveRpc({
   arm,
   collect,
   closeAll,
+  startProbe,
+  probeArrivals,
   stop: () => {
     closeAll();
     setImmediate(() => process.exit(0));

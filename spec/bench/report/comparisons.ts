@@ -98,7 +98,17 @@ export function compare(results: BenchResults): Comparison[] {
     // stdio against stdio: the same SDK client, one server process per client on both sides.
     push(`mcp stdio calls/s C=${clients}`, 'sdk-stdio-nexus', 'sdk-stdio', ratio(mcpRate(results.mcp, 'sdk-stdio-nexus', clients), mcpRate(results.mcp, 'sdk-stdio', clients)), true);
   }
+  // Across nodes the reference is socket.io with its Redis adapter (there is no raw ws cluster).
+  for (const clients of [...new Set((results.cluster ?? []).map((row) => row.clients))]) {
+    const rate = (peer: string): number | undefined => results.cluster?.find((row) => row.peer === peer && row.clients === clients)?.deliveriesPerSecond;
+    push(clusterMetric(clients), 'nexus', 'socketio', ratio(rate('nexus'), rate('socketio')), true);
+  }
   return comparisons;
+}
+
+/** The comparison's name for the cluster workload: `cluster deliveries/s N=10000`. */
+export function clusterMetric(clients: number): string {
+  return `cluster deliveries/s N=${clients}`;
 }
 
 /** The targets of issue 5, nexus-mcp against the peers of the same run. */
@@ -123,5 +133,6 @@ export function judgeTargets(results: BenchResults): TargetVerdict[] {
     verdict('mcp tools/call at C = 10, SDK client over WebSocket → MCPServer ≥ 5 × SDK Streamable HTTP', find('mcp calls/s C=10', 'sdk-ws-nexus'), 5, true),
     verdict('mcp tools/call at C = 10, SDK client over Streamable HTTP → MCPServer ≥ 2 × SDK Streamable HTTP', find('mcp calls/s C=10', 'sdk-http-nexus'), 2, true),
     verdict('mcp over Streamable HTTP at C = 10, server CPU per call ≤ 0.5 × the SDK’s Streamable HTTP server', find('mcp HTTP server CPU/call C=10', 'sdk-http-nexus'), 0.5, false),
+    verdict('cluster fanout, 2 nodes on Redis, 10k clients ≥ 1.2 × socket.io with @socket.io/redis-adapter', find(clusterMetric(10_000), 'nexus'), 1.2, true),
   ];
 }

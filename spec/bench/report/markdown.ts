@@ -2,7 +2,7 @@ import type { BenchResults } from '../results.js';
 import { isMeasuredMcpRow } from '../results.js';
 import { MCP_LEGS } from '../config.js';
 import { median } from '../stats.js';
-import { compare, fanoutMetric, judgeTargets, type Comparison } from './comparisons.js';
+import { clusterMetric, compare, fanoutMetric, judgeTargets, type Comparison } from './comparisons.js';
 
 const integer = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '–');
 const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(value < 10 ? 3 : 1) : '–');
@@ -120,6 +120,7 @@ export function renderMarkdown(results: BenchResults, chartFile: string): string
         ),
       ),
   );
+  if (results.cluster && results.cluster.length > 0) sections.push(renderCluster(results.cluster, comparisons));
   if (results.failures.length > 0) {
     sections.push(
       '### Failures in this run\n\n' +
@@ -128,4 +129,42 @@ export function renderMarkdown(results: BenchResults, chartFile: string): string
   }
   sections.push(`### Ratios\n\n![Ratios of nexus-mcp and socket.io to raw ws, and of the MCP legs to the SDK's Streamable HTTP](${chartFile})`);
   return sections.join('\n\n');
+}
+
+/** The cluster workload: fanout across two nodes on Redis, sendTo across them, and what Redis did. */
+export function renderCluster(rows: NonNullable<BenchResults['cluster']>, comparisons: readonly Comparison[]): string {
+  const first = rows[0];
+  const name = (peer: string): string => (peer === 'nexus' ? 'nexus-mcp + RedisBus' : 'socket.io + redis-adapter');
+  const perCommand = (calls: Readonly<Record<string, number>>): string =>
+    Object.entries(calls)
+      .filter(([, count]) => count >= 0.01)
+      .map(([command, count]) => `${command} ${count.toFixed(2)}`)
+      .join(', ');
+  const trips = (value: number | null): string => (value === null ? '–' : value.toFixed(2));
+  return (
+    `### cluster: 2 nodes on one Redis, clients split between them, ${first ? `${first.messages} broadcasts of ${first.payloadBytes} bytes` : 'broadcasts'} on node A (median over the rounds)\n\n` +
+    table(
+      ['server', 'clients', 'rounds', 'deliveries/s', 'last delivery ms', 'node B last ms', 'vs socket.io', 'Redis cmds/broadcast', 'round trips/broadcast', 'sendTo p50 ms', 'sendTo p99 ms', 'Redis cmds/sendTo', 'round trips/sendTo', 'CPU A', 'CPU B'],
+      rows.map((row) => [
+        name(row.peer),
+        integer(row.clients),
+        String(row.rounds.length),
+        integer(row.deliveriesPerSecond),
+        ms(row.lastDeliveryMs),
+        ms(median(row.rounds.map((round) => round.remoteLastDeliveryMs))),
+        row.peer === 'socketio' ? '1.00×' : times(ratioOf(comparisons, clusterMetric(row.clients), row.peer)),
+        row.redisCommandsPerBroadcast.toFixed(2),
+        trips(row.busCommandsPerBroadcast),
+        ms(row.sendTo.p50Ms),
+        ms(row.sendTo.p99Ms),
+        row.sendTo.redisCommandsPerSend.toFixed(2),
+        trips(row.sendTo.busCommandsPerSend),
+        cpu(median(row.rounds.map((round) => round.serverCpuA))),
+        cpu(median(row.rounds.map((round) => round.serverCpuB))),
+      ]),
+    ) +
+    '\n\nRedis commands as `INFO commandstats` counts them (both nodes, commands run inside Lua scripts included, background lease renewals during the measured time included), by command, in the last round: ' +
+    rows.map((row) => `${name(row.peer)}: per broadcast ${perCommand(row.rounds.at(-1)?.redisCommandsByName ?? {})}; per sendTo ${perCommand(row.sendTo.redisCommandsByName)}`).join('. ') +
+    '. Round trips: what the server\'s own Redis layer sent (RedisBus `commands`; socket.io\'s adapter has no such count).'
+  );
 }

@@ -10,6 +10,15 @@ const TARGETS: Readonly<Record<string, number>> = {
   'idle heap/conn': 1.3,
   'idle RSS/conn': 1.3,
   'mcp calls/s C=10': 5,
+  'cluster deliveries/s N=10000': 1.2,
+};
+
+/** How a group's reference is named in its heading. */
+const REFERENCE_NAMES: Readonly<Record<string, string>> = {
+  ws: 'raw ws',
+  'sdk-http': 'SDK Streamable HTTP',
+  'sdk-stdio': 'SDK stdio',
+  socketio: 'socket.io + redis-adapter',
 };
 
 const COLORS: Readonly<Record<string, string>> = {
@@ -67,7 +76,7 @@ export function renderChart(results: BenchResults): string {
     const first = group[0] as Comparison;
     const top = y;
     parts.push(
-      `<text x="${LABEL_X}" y="${y + 15}" class="group">${escape(metric)} vs ${escape(first.reference === 'ws' ? 'raw ws' : 'SDK Streamable HTTP')}` +
+      `<text x="${LABEL_X}" y="${y + 15}" class="group">${escape(metric)} vs ${escape(REFERENCE_NAMES[first.reference] ?? first.reference)}` +
         ` (${first.higherIsBetter ? 'higher' : 'lower'} is better)</text>`,
     );
     y += HEADER;

@@ -7,6 +7,7 @@ import { filter, firstValueFrom, interval, map, startWith, timeout } from 'rxjs'
 import { TRANSPORT_PEERS, type FanoutVariant, type TransportPeer } from '../config.js';
 import { argument, serveRpc } from '../rpc.js';
 import { cpuSample, nowMs } from '../stats.js';
+import { fanoutMessage } from './fanout-message.js';
 import { measureMemory } from './memory.js';
 import { startNexusServer } from './nexus-server.js';
 import type { PeerServer } from './peer-server.js';
@@ -32,11 +33,6 @@ export interface BroadcastTiming {
   readonly handedOverAt: number;
 }
 
-/** A message of about `payloadBytes` on the wire once the server has added `type: "notification"`. */
-export function fanoutMessage(round: number, seq: number, payloadBytes: number): Record<string, unknown> {
-  const skeleton = JSON.stringify({ event: 'tick', round, seq, data: '', type: 'notification' }).length;
-  return { event: 'tick', round, seq, data: 'x'.repeat(Math.max(0, payloadBytes - skeleton)) };
-}
 
 async function main(): Promise<void> {
   const peer = argument('peer') as TransportPeer;
