@@ -73,6 +73,7 @@ export class RedisMcpSessionStore implements McpSessionStore {
     return (await this.redis.pexpire(this.keyOf(sessionId), ttlMs)) === 1;
   }
 
+  /** Forgets the session: its key is deleted. */
   async delete(sessionId: string): Promise<void> {
     await this.redis.del(this.keyOf(sessionId));
   }

@@ -14,6 +14,7 @@ import { APPEND_FRAME } from './redis-session-scripts.js';
  * another took over.
  */
 export class RedisReplayStore implements SharedReplayStore {
+  /** @internal Commands sent to Redis so far: a diagnostic for tests and benchmarks. */
   readonly counter = new CommandCounter();
 
   constructor(

@@ -11,12 +11,15 @@ export interface RedisSessionKeys {
   readonly sessionPrefix: string;
   /** `<prefix>:token:` — a token's key is this and the token. */
   readonly tokenPrefix: string;
+  /** The hash of the session `id`. */
   session(id: string): string;
   /** The session's replay log: a Stream with ids `<seq>-1`. */
   log(id: string): string;
+  /** The key of a token, naming its session. */
   token(token: string): string;
 }
 
+/** The keys shared sessions use under `prefix` (the bus's prefix: they share its epoch). */
 export function redisSessionKeys(prefix: string): RedisSessionKeys {
   return {
     epoch: `${prefix}:epoch`,
@@ -37,6 +40,7 @@ export function redisSessionKeys(prefix: string): RedisSessionKeys {
  * Redis's data, and its client is told `expired`.
  */
 export class RedisSessionDirectory implements SessionDirectory {
+  /** @internal Commands sent to Redis so far: a diagnostic for tests and benchmarks. */
   readonly counter = new CommandCounter();
 
   constructor(

@@ -26,6 +26,10 @@ export const McpSessionStateCodec = t.intersection([
     owner: t.string,
   }),
 ]);
+/**
+ * What a 2025-11-25 session keeps between requests, as a store holds it: protocol version, client
+ * info and capabilities, log level, resource subscriptions, whether it is initialized, its owner.
+ */
 export type McpSessionState = t.TypeOf<typeof McpSessionStateCodec>;
 
 /** The state of an initialized session, for a store; `undefined` before `initialize`. */

@@ -16,6 +16,7 @@ export interface McpSessionStore {
   put(sessionId: string, state: McpSessionState, ttlMs: number): Promise<void>;
   /** It lives `ttlMs` from now; resolves whether it was there. */
   touch(sessionId: string, ttlMs: number): Promise<boolean>;
+  /** Forgets the session (a DELETE, or its end): every node answers 404 for it from now on. */
   delete(sessionId: string): Promise<void>;
 }
 
@@ -58,6 +59,7 @@ export class InMemoryMcpSessionStore implements McpSessionStore {
     return Promise.resolve(entry !== undefined);
   }
 
+  /** Forgets the session. */
   delete(sessionId: string): Promise<void> {
     this.entries.delete(sessionId);
     return Promise.resolve();

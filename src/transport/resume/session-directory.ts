@@ -89,6 +89,7 @@ export interface SharedReplayStore {
   since(sessionId: string, after: number, upTo: number, now: number): Promise<readonly ReplayEntry[] | undefined>;
 }
 
+/** What became of a frame appended to a shared log (see {@link SharedReplayStore.append}). */
 export type AppendResult = 'appended' | 'moved' | 'missing';
 
 /** What the nodes of a cluster share so that any of them can resume any session (`resume.shared`). */
