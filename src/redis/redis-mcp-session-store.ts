@@ -78,9 +78,22 @@ export class RedisMcpSessionStore implements McpSessionStore {
     await this.redis.del(this.keyOf(sessionId));
   }
 
+  async deleteIfHeld(sessionId: string, holder: string): Promise<void> {
+    await this.redis.eval(DELETE_IF_HELD, 1, this.keyOf(sessionId), holder);
+  }
+
   /** Closes the connection it made (one given as `redis` is left to its owner). */
   async close(): Promise<void> {
     if (!this.owned) return;
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
+
+/** Deletes KEYS[1] if the JSON it holds names ARGV[1] as its holder; one that is not JSON is left alone. */
+const DELETE_IF_HELD = `
+local json = redis.call('GET', KEYS[1])
+if not json then return 0 end
+local ok, state = pcall(cjson.decode, json)
+if ok and type(state) == 'table' and state.holder == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;

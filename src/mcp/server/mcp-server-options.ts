@@ -61,7 +61,9 @@ export interface MCPServerOptions
    * `InMemoryMcpSessionStore` for the servers of one process), any node serves any session: the
    * state is read before each request, put after each change, and deleted by a DELETE on any node.
    * `ttlMs`: a session unused that long (no request, no GET stream open) is gone, answered 404.
-   * Default 15 minutes. WebSocket and stdio sessions live on their connection and are not stored.
+   * Default 15 minutes. WebSocket sessions are stored too when clients may resume on another node
+   * (`resume.shared`): under `ws:<client id>`, so that a client resuming elsewhere keeps its
+   * session (see docs/scaling.md). stdio sessions live on their connection and are not stored.
    */
   sessions?: { store?: McpSessionStore; ttlMs?: number };
 }

@@ -71,6 +71,8 @@ export class MCPServer {
       requestState: { secret: options.requestState?.secret, ttlMs: positive('requestState.ttlMs', options.requestState?.ttlMs ?? DEFAULT_REQUEST_STATE_TTL_MS) },
       scheduler,
       sessionStore: options.sessions?.store && { store: options.sessions.store, ttlMs: positive('sessions.ttlMs', options.sessions.ttlMs ?? DEFAULT_SESSION_TTL_MS) },
+      // A WebSocket session can only move to another node with shared resumption: only then is it worth storing.
+      connectionSessions: resumesAcrossNodes(options) ? { nodeId: () => this.transport.clusterNode?.nodeId } : undefined,
     });
     this.sessions$ = this.core.sessions$;
     this.toolCalls$ = this.core.toolCalls$;
@@ -87,6 +89,10 @@ export class MCPServer {
     const node = this.transport.clusterNode;
     this.clusterNotifications = node && new ClusterNotifications(node, this.core);
     this.core.shared?.bind(node);
+    this.transport.resumptions$.subscribe(({ clientId }) => {
+      const client = this.transport.getClient(clientId);
+      if (client) this.core.resumed(client);
+    });
   }
 
   /** The bound address once started (read the port here after asking for port 0). */
@@ -220,6 +226,11 @@ export class MCPServer {
   ping(sessionId: string, timeoutMs = 10_000): Promise<number> {
     return this.core.ping(sessionId, timeoutMs);
   }
+}
+
+/** Whether a client's transport session may resume on another node (`resume.shared`, the transport on). */
+function resumesAcrossNodes(options: MCPServerOptions): boolean {
+  return options.useTransport !== false && options.resume !== false && options.resume?.shared !== undefined;
 }
 
 /** `clientRequestTimeoutMs` when not set: the official SDK's request timeout. */

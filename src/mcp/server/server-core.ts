@@ -10,7 +10,7 @@ import {
 } from '../../protocol/index.js';
 import type { AuthInfo, CloseInfo } from '../../transport/index.js';
 import { complete } from '../registries/completions.js';
-import { deliverListChanged, deliverResourceUpdated, type ChangedList, type ServerChange } from './change-notifications.js';
+import { deliverListChanged, deliverResourceUpdated, type ServerChange } from './change-notifications.js';
 import { Dispatcher, type DispatchResult } from './dispatcher.js';
 import type { HandlerContext } from './handler-context.js';
 import { featureMethods } from './feature-methods.js';
@@ -21,6 +21,7 @@ import { PromptRegistry } from '../registries/prompt-registry.js';
 import { RequestCorrelator } from '../request-correlator.js';
 import { RequestStateSeal } from './request-state.js';
 import { ResourceRegistry } from '../registries/resource-registry.js';
+import { ConnectionSessions } from './connection-sessions.js';
 import { SharedSessions } from './shared-sessions.js';
 import type { McpSessionStore } from './session-store.js';
 import { McpSession, type McpPeer, type RequestEra } from './session.js';
@@ -61,6 +62,8 @@ export interface ServerCoreOptions {
   readonly scheduler: SchedulerLike;
   /** Streamable HTTP sessions kept in a store every node shares, and how long one lives unused, ms. */
   readonly sessionStore?: { readonly store: McpSessionStore; readonly ttlMs: number } | undefined;
+  /** With a `sessionStore`: WebSocket sessions are stored too, for clients that resume on another node; the node's id. */
+  readonly connectionSessions?: { readonly nodeId: () => string | undefined } | undefined;
 }
 
 /** Everything a client may use: tools, resources (with subscriptions), prompts, logging, completions. */
@@ -83,6 +86,8 @@ export class ServerCore implements MethodHost {
   readonly capabilities = CAPABILITIES;
   /** With a session store: the HTTP side's directory, and where session state is kept. */
   readonly shared: SharedSessions | undefined;
+  /** With a session store and cross-node resumption: the WebSocket sessions kept in it. */
+  private readonly connections: ConnectionSessions | undefined;
   private readonly sessions = new Map<string, McpSession>();
   private readonly dispatcher: Dispatcher;
   private readonly sessionsSubject = new Subject<SessionEvent>();
@@ -101,7 +106,10 @@ export class ServerCore implements MethodHost {
 
   constructor(private readonly options: ServerCoreOptions) {
     const onFailure = (error: unknown, context: string): void => this.errorsSubject.next({ error, context });
-    this.shared = options.sessionStore && new SharedSessions(options.sessionStore.store, options.sessionStore.ttlMs, this);
+    const { sessionStore, connectionSessions } = options;
+    this.shared = sessionStore && new SharedSessions(sessionStore.store, sessionStore.ttlMs, this);
+    this.connections =
+      sessionStore && connectionSessions && new ConnectionSessions(sessionStore.store, sessionStore.ttlMs, { report: (...args) => this.report(...args), nodeId: connectionSessions.nodeId }, options.scheduler);
     this.tools = new ToolRegistry(onFailure);
     this.resources = new ResourceRegistry(onFailure, (uri) => this.notifyResourceUpdated(uri));
     this.prompts = new PromptRegistry(onFailure);
@@ -165,9 +173,29 @@ export class ServerCore implements MethodHost {
     return session;
   }
 
+  /**
+   * A transport session that `peer` resumed here: when it came from another node (no session here
+   * yet), its MCP session is made now and its stored state loaded; what the client sends meanwhile
+   * waits, in order, and so do the notifications it is due.
+   */
+  resumed(peer: McpPeer): void {
+    if (!this.connections || this.sessions.has(peer.id)) return;
+    const session = this.attach(peer);
+    const loading = this.connections.adopt(session).then(() => {
+      session.loading = undefined;
+      if (session.handshake !== 'new') this.announce(session, { kind: 'legacy' });
+    });
+    session.loading = loading;
+  }
+
   /** One decoded JSON object from `peer`, and what goes back to it. Never throws. */
   handle(peer: McpPeer, message: JsonObject): DispatchResult {
     const session = this.attach(peer);
+    if (session.loading) return session.loading.then(() => this.dispatch(session, message));
+    return this.dispatch(session, message);
+  }
+
+  private dispatch(session: McpSession, message: JsonObject): DispatchResult {
     try {
       return this.dispatcher.receive(session, message);
     } catch (error) {
@@ -224,13 +252,18 @@ export class ServerCore implements MethodHost {
 
   /** Delivers a change to this server's sessions only (one raised here, or on another node). */
   deliver(change: ServerChange): void {
-    if (change.kind === 'list_changed') this.listChanged(change.list);
-    else for (const session of this.sessions.values()) this.deliverResourceUpdated(session, change.uri);
+    for (const session of this.sessions.values()) {
+      // A session whose state is still loading gets the change once it has its handshake and subscriptions.
+      if (session.loading) session.loading.then(() => this.deliverTo(session, change)).catch((error: unknown) => this.report(error, 'deliver', session.id));
+      else this.deliverTo(session, change);
+    }
   }
 
   /** Stores a shared session's state after a change; `undefined` when there is nothing to wait for. */
   persist(session: McpSession): Promise<void> | undefined {
-    return this.shared?.persist(session);
+    if (session.sharedId !== undefined) return this.shared?.persist(session);
+    // A stdio client cannot resume anywhere else.
+    return session.peer.request.url === 'stdio:' ? undefined : this.connections?.persist(session);
   }
 
   /** Pings the client of one session; resolves with the round trip in ms, rejects on timeout or error. */
@@ -262,6 +295,7 @@ export class ServerCore implements MethodHost {
   /** Completes the operator streams once every connection is gone. */
   complete(): void {
     this.shared?.stop();
+    this.connections?.stop();
     this.tools.complete();
     this.resources.complete();
     this.prompts.complete();
@@ -277,6 +311,7 @@ export class ServerCore implements MethodHost {
     session.abortAll(new ConnectionClosedError('The client disconnected'));
     session.outgoing.failAll(new ConnectionClosedError('The client disconnected before answering'));
     session.listens.clear();
+    this.connections?.ended(session, info);
     if (session.openedAs !== undefined) this.sessionsSubject.next({ ...this.sessionEvent('closed', session), close: info });
   }
 
@@ -291,12 +326,13 @@ export class ServerCore implements MethodHost {
     };
   }
 
+  private deliverTo(session: McpSession, change: ServerChange): void {
+    if (change.kind === 'list_changed') deliverListChanged([session], change.list);
+    else this.deliverResourceUpdated(session, change.uri);
+  }
+
   private deliverResourceUpdated(session: McpSession, uri: string): void {
     if (session.sharedId !== undefined && this.shared) this.shared.deliverResourceUpdated(session, uri);
     else deliverResourceUpdated(session, uri);
-  }
-
-  private listChanged(list: ChangedList): void {
-    deliverListChanged(this.sessions.values(), list);
   }
 }

@@ -24,6 +24,8 @@ export const McpSessionStateCodec = t.intersection([
     logLevel: LoggingLevelCodec,
     /** The principal that opened the session (the `authenticate` hook's `clientId`): only they may use it. */
     owner: t.string,
+    /** A WebSocket session's: the node that holds it now; only that node deletes it (see connection-sessions.ts). */
+    holder: t.string,
   }),
 ]);
 /**

@@ -18,6 +18,12 @@ export interface McpSessionStore {
   touch(sessionId: string, ttlMs: number): Promise<boolean>;
   /** Forgets the session (a DELETE, or its end): every node answers 404 for it from now on. */
   delete(sessionId: string): Promise<void>;
+  /**
+   * Deletes the session's state only if its `holder` is `holder`, atomically: a node that lost a
+   * WebSocket session to another (and did not hear of it) does not delete it there. Without it,
+   * `delete` is used.
+   */
+  deleteIfHeld?(sessionId: string, holder: string): Promise<void>;
 }
 
 interface Entry {
@@ -62,6 +68,12 @@ export class InMemoryMcpSessionStore implements McpSessionStore {
   /** Forgets the session. */
   delete(sessionId: string): Promise<void> {
     this.entries.delete(sessionId);
+    return Promise.resolve();
+  }
+
+  deleteIfHeld(sessionId: string, holder: string): Promise<void> {
+    const entry = this.live(sessionId);
+    if (entry && (JSON.parse(entry.json) as McpSessionState).holder === holder) this.entries.delete(sessionId);
     return Promise.resolve();
   }
 

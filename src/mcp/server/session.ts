@@ -98,6 +98,8 @@ export class McpSession {
   openedWithVersion: string | undefined;
   /** A Streamable HTTP session whose state lives in a shared store: its `Mcp-Session-Id`. */
   sharedId: string | undefined;
+  /** A WebSocket session resumed from another node while its stored state loads: what it receives waits for this. */
+  loading: Promise<void> | undefined;
   readonly inFlight = new Map<string, InFlightRequest>();
   readonly resourceSubscriptions = new Set<string>();
   readonly listens = new Map<string, Listen>();

@@ -3,6 +3,7 @@ import { Subject, Subscription, type Observable } from 'rxjs';
 import { classifyMessage, type JsonObject, type JsonRpcResponse } from '../../protocol/index.js';
 import type { ClusterView, DirectoryEntry, HttpSessionDirectory } from '../../transport/index.js';
 import { deliverResourceUpdated } from './change-notifications.js';
+import { CONNECTION_KEY_PREFIX } from './connection-sessions.js';
 import type { McpPeer, McpSession } from './session.js';
 import { applyState, snapshotOf, type McpSessionState } from './session-state.js';
 import type { McpSessionStore } from './session-store.js';
@@ -79,6 +80,8 @@ export class SharedSessions implements HttpSessionDirectory {
   }
 
   async find(sessionId: string, principal: string | undefined): Promise<DirectoryEntry | undefined> {
+    // A WebSocket session's state is in the same store: no Mcp-Session-Id names it.
+    if (sessionId.startsWith(CONNECTION_KEY_PREFIX)) return undefined;
     const state = await this.guard(this.store.get(sessionId, this.ttlMs), 'get', sessionId);
     if (!state) return undefined;
     if (state.owner === principal) {
