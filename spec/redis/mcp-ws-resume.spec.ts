@@ -168,12 +168,7 @@ describe('MCP over WebSocket resumed on another node', () => {
     await until(async () => (await look.exists(key)) === 0, 'the state deleted once the client left for good');
   });
 
-  // SKIPPED: SimpleMCPClient, once resumed on the other node, sends its session probe (a ping,
-  // id "nexus-session-probe-1"), b receives it, and the client drops to `reconnecting` again and
-  // never recovers within the test — with or without a store, and whether a died or let go, so it
-  // is the client's side of a cross-node resume, not the MCP state. The raw-client tests above
-  // cover the server; this one is kept for whoever fixes src/mcp/client/client-lifecycle.ts.
-  it.skip('SimpleMCPClient through a balancer: resumes on the other node and calls on, its subscription live, no second initialize', async () => {
+  it('SimpleMCPClient through a balancer: resumes on the other node and calls on, its subscription live, no second initialize', async () => {
     const { a, b } = await twoNodes();
     const balancer = await RoundRobinBalancer.start([Number(new URL(a.url).port)]);
     const client = new SimpleMCPClient({ url: balancer.url(), transport: { reconnect: { initialDelay: 20, maxDelay: 100, maxRetries: 200 } } });
@@ -185,9 +180,14 @@ describe('MCP over WebSocket resumed on another node', () => {
     const updates: string[] = [];
     client.notifications$.subscribe((n) => updates.push(n.method));
 
+    const states: string[] = [];
+    client.state$.subscribe((state) => states.push(state));
     a.kill();
     balancer.setBackends([Number(new URL(b.url).port)]);
     balancer.dropAll();
+    // Called once the client is back: a request written into the dying socket never reached a
+    // server, so no node has a reply to replay for it (it would wait for its requestTimeoutMs).
+    await until(() => states.includes('reconnecting') && states.at(-1) === 'ready', 'the client resumed on b');
     expect(await client.callTool('add', { a: 20, b: 22 })).toMatchObject({ content: [{ type: 'text', text: '42' }] });
     b.server.notifyResourceUpdated('note://a');
     await until(() => updates.includes('notifications/resources/updated'), 'resources/updated after the resume');
