@@ -9,6 +9,8 @@
 // The server: one operator pipeline per server, fed by edges.
 export { WebSocketServerTransport, type ClientMessage } from './server/server-transport.js';
 export type { ServerTransportOptions } from './server/server-options.js';
+export type { HealthOptions, MetricsRouteOptions, MetricsSource } from './observability/http-routes.js';
+export type { TrafficTotals } from './observability/traffic.js';
 export type { ReplyProblem, ReplyProblemKind } from './server/error-reply.js';
 export type { ClientConnection, ClientInfo } from './server/connection.js';
 export type { Disconnection } from './server/peers.js';

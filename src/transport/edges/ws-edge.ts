@@ -19,6 +19,7 @@ import { readReceipt } from './read-receipt.js';
 import { respondText } from './http/exchange.js';
 import { StreamableHttp, type StreamableHttpOptions } from './http/streamable-http.js';
 import { isSecureServer } from './tls.js';
+import type { HttpRoutes } from '../observability/http-routes.js';
 import { wsTextFrame } from './ws-frame.js';
 
 /** What the WebSocket edge is built from: where to listen, what to accept, and the upgrade checks. */
@@ -40,6 +41,8 @@ export interface WsEdgeOptions extends UpgradeGuardOptions, ListenerOptions {
   /** Where HTTP streams keep their events for `Last-Event-ID`. */
   readonly eventStore: ReplayStore;
   readonly errorReply: (problem: ReplyProblem) => JsonObject | undefined;
+  /** Health and metrics, answered before anything else on the transport's own listener; they keep it open while stop() drains. */
+  readonly routes?: HttpRoutes | undefined;
 }
 
 /**
@@ -201,7 +204,7 @@ export class WsEdge implements Edge {
     this.host = host;
     const { server, port, maxMessageSize, protocols, path } = this.options;
     this.http = this.startHttp(host);
-    const onRequest = this.http && ((request: IncomingMessage, response: ServerResponse) => this.onHttp(request, response));
+    const onRequest = (this.http || this.options.routes) && ((request: IncomingMessage, response: ServerResponse) => this.onHttp(request, response));
     // Our own listener rather than ws's, so stop() can end connections that never upgrade.
     const listener = server ? undefined : createListener(this.options, (error) => host.report(error), onRequest);
     const wss = new WebSocketServer({
@@ -244,12 +247,15 @@ export class WsEdge implements Edge {
   stopAccepting(): Promise<void> {
     this.http?.stopAccepting();
     const wss = this.wss;
-    // Resolves once the listener's last connection is gone, which close() hastens.
-    this.listenerStopped = this.listener ? stopListening(this.listener) : Promise.resolve();
+    // Resolves once the listener's last connection is gone, which close() hastens. With health
+    // routes the listener stays open until close(), so a load balancer can read /readyz's 503.
+    if (this.listener && this.options.routes) refuseUpgrades(this.listener);
+    else this.listenerStopped = this.listener ? stopListening(this.listener) : Promise.resolve();
     return new Promise<void>((resolve) => (wss ? wss.close(() => resolve()) : resolve()));
   }
 
   async close(): Promise<void> {
+    if (this.listener && this.options.routes) this.listenerStopped = stopListening(this.listener);
     if (this.listener) dropConnections(this.listener);
     await this.listenerStopped;
   }
@@ -263,8 +269,13 @@ export class WsEdge implements Edge {
     return new StreamableHttp({ protocol, guard: this.guard, maxMessageSize, errorReply, eventLog, scheduler, redact: authenticate !== undefined }, host);
   }
 
-  /** A request that is not an upgrade: Streamable HTTP on the transport's path, 404 elsewhere. */
+  /** A request that is not an upgrade: health and metrics; Streamable HTTP on the transport's path, 404 elsewhere; 426 without it. */
   private onHttp(request: IncomingMessage, response: ServerResponse): void {
+    if (this.options.routes?.(request, response) === true) return;
+    if (!this.http) {
+      respondText(response, 426, 'Upgrade Required', { connection: 'close' });
+      return;
+    }
     const path = this.options.path;
     const url = request.url ?? '/';
     const pathname = url.split('?', 1)[0];
@@ -318,6 +329,13 @@ export class WsEdge implements Edge {
     socket.on('pong', this.onPong);
     socket.on('close', this.onClose);
   }
+}
+
+/** While stopping with the listener kept open: upgrades (ws has let go of them) get 503 and are closed. */
+function refuseUpgrades(listener: Listener): void {
+  listener.on('upgrade', (_request: IncomingMessage, socket: Socket) => {
+    socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
 }
 
 /** Raw frame data as text: ws hands over a Buffer, an ArrayBuffer or fragments, by `binaryType`. */

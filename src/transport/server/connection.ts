@@ -10,6 +10,7 @@ import type { OutboundGate } from '../flow/slow-consumer.js';
 import type { HeartbeatPeer } from '../operators/heartbeat.js';
 import type { ResumableSession } from '../resume/session-resumption.js';
 import type { AuthInfo } from '../security/authenticate.js';
+import type { Traffic } from '../observability/traffic.js';
 
 /** A connected client, as the server's streams and queries describe it: plain data, safe to log. */
 export interface ClientInfo {
@@ -126,6 +127,8 @@ export class Connection implements ClientConnection, HeartbeatPeer, HandledClien
     arrival: PeerArrival,
     now: number,
     private readonly outbound: OutboundPolicy | undefined,
+    /** The server's totals, counted as messages are handed out. */
+    private readonly traffic: Traffic,
     /** A session resumed from another node keeps the client id it had there. */
     id: string = newClientId(),
   ) {
@@ -192,6 +195,7 @@ export class Connection implements ClientConnection, HeartbeatPeer, HandledClien
       if (!this.currentLink.isOpen) return true;
     }
     if (!this.currentLink.isOpen) return false;
+    this.traffic.sent(data.length);
     return this.deliver(data, data.length, written, related);
   }
 
@@ -208,6 +212,7 @@ export class Connection implements ClientConnection, HeartbeatPeer, HandledClien
     }
     const link = this.currentLink;
     if (!link.isOpen) return false;
+    this.traffic.sent(frame.bytes.length);
     if (hold) link.hold?.();
     // Near the slow-consumer watermark the gate decides; below it the link takes the frame as encoded.
     if (this.gate || !link.writeFrame || (this.outbound && link.bufferedAmount + frame.bytes.length > this.outbound.lowWatermark)) {

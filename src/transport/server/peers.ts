@@ -7,6 +7,7 @@ import type { SessionRequest } from '../resume/session-request.js';
 import type { TakeOver } from '../resume/resume-verdicts.js';
 import type { SessionHost } from '../resume/session-host.js';
 import type { AuthInfo } from '../security/authenticate.js';
+import { Traffic } from '../observability/traffic.js';
 import { Connection, type ClientConnection, type ClientInfo, type OutboundPolicy } from './connection.js';
 
 /** One frame from one client, as it entered the server. */
@@ -59,6 +60,9 @@ export class Peers implements EdgeHost<Connection> {
   readonly clientCount$: Observable<number> = this.countSubject.pipe(distinctUntilChanged());
   readonly errors$: Observable<TransportErrorEvent> = this.errorsSubject.asObservable();
 
+  /** What every client sent and was sent, in total. */
+  readonly traffic = new Traffic();
+
   constructor(private readonly options: PeersOptions) {}
 
   get scheduler(): SchedulerLike {
@@ -92,7 +96,7 @@ export class Peers implements EdgeHost<Connection> {
       this.turnAway(arrival);
       return undefined;
     }
-    const client = new Connection(arrival, this.options.scheduler.now(), this.options.outbound);
+    const client = new Connection(arrival, this.options.scheduler.now(), this.options.outbound, this.traffic);
     this.clients.set(client.id, client);
     if (sessions && arrival.session.kind !== 'none') sessions.open(client, expired);
     this.countSubject.next(this.clients.size);
@@ -104,7 +108,9 @@ export class Peers implements EdgeHost<Connection> {
 
   frame(client: Connection, link: PeerLink, data: string | Buffer, isBinary: boolean): void {
     // A resumed session's old link may still deliver: the client has moved on from it.
-    if (link === client.link) this.frames.next({ client, data, isBinary });
+    if (link !== client.link) return;
+    this.traffic.received(data.length);
+    this.frames.next({ client, data, isBinary });
   }
 
   pong(client: Connection): void {
@@ -172,7 +178,7 @@ export class Peers implements EdgeHost<Connection> {
       this.turnAway(arrival);
       return undefined;
     }
-    const client = new Connection(arrival, this.options.scheduler.now(), this.options.outbound, takeover.record.clientId);
+    const client = new Connection(arrival, this.options.scheduler.now(), this.options.outbound, this.traffic, takeover.record.clientId);
     this.clients.set(client.id, client);
     sessions.adopt(client, takeover);
     this.countSubject.next(this.clients.size);

@@ -7,6 +7,7 @@ import type { ClusterBus } from '../cluster/cluster-bus.js';
 import type { Edge } from '../edges/edge.js';
 import type { StreamableHttpOptions } from '../edges/http/streamable-http.js';
 import type { ServerTlsOptions } from '../edges/tls.js';
+import type { HealthOptions, MetricsRouteOptions } from '../observability/http-routes.js';
 import { DEFAULT_MAX_IN_FLIGHT } from '../flow/in-flight.js';
 import { resolveMessageRate, type MessageRateOptions } from '../flow/message-rate.js';
 import type { MessageHandler } from '../flow/run-handlers.js';
@@ -149,6 +150,20 @@ export interface ServerTransportOptions {
   resume?: ResumeOptions | false;
   /** How long `stop()` lets unfinished handler calls finish before closing clients, ms. Default 0. */
   drainMs?: number;
+
+  // Observability (see docs/observability.md)
+  /**
+   * `/healthz` (200 while serving) and `/readyz` (503 while `stop()` drains, or while the cluster
+   * bus is disconnected) on the transport's own listener; `true` for those paths. With it, the
+   * listener keeps answering these during the drain (upgrades get 503). Ignored with `server`
+   * (read `transport.ready` there). Default off.
+   */
+  health?: HealthOptions | boolean;
+  /**
+   * Serve a metrics registry's text (a prom-client `Registry`; fill it with `collectMetrics` from
+   * `nexus-mcp/metrics`) on the transport's own listener. Ignored with `server`. Default off.
+   */
+  metrics?: MetricsRouteOptions;
 }
 
 export const DEFAULT_MAX_CLIENTS = 10_000;
@@ -196,6 +211,8 @@ export interface ResolvedServerOptions {
   readonly slowConsumer: SlowConsumerOptions | undefined;
   readonly resume: ResolvedResume | undefined;
   readonly drainMs: number;
+  readonly health: HealthOptions | undefined;
+  readonly metrics: MetricsRouteOptions | undefined;
   readonly perMessageDeflate: DeflateSettings | false;
 }
 
@@ -242,6 +259,8 @@ export function resolveServerOptions(options: ServerTransportOptions): ResolvedS
     resume,
     eventStore: resume?.store ?? new InMemoryReplayStore(DEFAULT_RESUME),
     drainMs: options.drainMs ?? 0,
+    health: options.health === true ? {} : options.health || undefined,
+    metrics: options.metrics,
   };
 }
 

@@ -10,6 +10,8 @@ import type { DecodedMessage } from '../flow/decode.js';
 import { InFlightCalls } from '../flow/in-flight.js';
 import { Inbox } from '../flow/inbox.js';
 import type { SlowConsumerEvent } from '../flow/slow-consumer.js';
+import { observabilityRoutes } from '../observability/http-routes.js';
+import type { TrafficTotals } from '../observability/traffic.js';
 import { heartbeat } from '../operators/heartbeat.js';
 import { waitForCount } from '../operators/wait-for-count.js';
 import { SessionHost, type Resumption } from '../resume/session-host.js';
@@ -66,6 +68,10 @@ export class WebSocketServerTransport {
   /** Edges attached beside the transport's own (`attach`), started. */
   private readonly attached: Edge[] = [];
   private serving = false;
+  /** Whether start() has resolved: readiness begins there. */
+  private started = false;
+  /** With a `cluster`: whether its bus is connected, as its status last said. */
+  private busConnected = true;
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -111,10 +117,18 @@ export class WebSocketServerTransport {
       isStopping: () => this.stopping !== undefined,
       requestKey: resolved.requestKey,
     });
-    this.edge = resolved.edge ?? new WsEdge({ ...resolved, sessions: resume !== undefined });
+    const routes = observabilityRoutes({
+      health: resolved.health,
+      metrics: resolved.metrics,
+      isReady: () => this.ready,
+      allowedHosts: resolved.allowedHosts,
+      failed: (error) => resolved.logger.warn(`nexus-mcp: the metrics registry failed to render: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    this.edge = resolved.edge ?? new WsEdge({ ...resolved, sessions: resume !== undefined, routes });
     this.connections$ = this.peers.connections$;
     this.disconnections$ = this.peers.disconnections$;
     this.cluster = resolved.cluster && new ClusterLink(resolved.cluster, clusterHostOf(this.peers));
+    this.cluster?.status$.pipe(takeUntil(this.stopped$)).subscribe((status) => (this.busConnected = status.kind === 'connected'));
     if (this.cluster && resolved.cluster) this.sessions?.joinCluster(resumeClusterOf(this.cluster, resolved.cluster));
     this.localClientCount$ = this.peers.clientCount$;
     this.clientCount$ = this.cluster?.clientCount$ ?? this.peers.clientCount$;
@@ -125,6 +139,20 @@ export class WebSocketServerTransport {
   /** The bound address once started (read the port here when you asked for port 0). */
   get address(): AddressInfo | undefined {
     return this.edge instanceof WsEdge ? this.edge.address : undefined;
+  }
+
+  /**
+   * Whether a load balancer should send this server new clients: started, not stopping, and with a
+   * `cluster`, its bus connected (a node cut off from its bus would serve clients that miss every
+   * other node's broadcasts). What `/readyz` answers (`health` option).
+   */
+  get ready(): boolean {
+    return this.started && this.stopping === undefined && this.busConnected;
+  }
+
+  /** Messages and bytes taken in and handed out since the server was made (read by `nexus-mcp/metrics`). */
+  get traffic(): TrafficTotals {
+    return this.peers.traffic;
   }
 
   /** `ws://host:port/path` (`wss://` with TLS) once started. */
@@ -146,7 +174,10 @@ export class WebSocketServerTransport {
     if (!this.starting) {
       this.serveOnce();
       this.starting = this.edge.start(this.peers).then(
-        () => this.cluster?.start(),
+        async () => {
+          await this.cluster?.start();
+          this.started = true;
+        },
         (error: unknown) => {
           this.starting = undefined;
           const { host, port } = this.options;
