@@ -283,7 +283,7 @@ export class WsEdge implements Edge {
       respondText(response, 404, 'Not Found');
       return;
     }
-    this.http?.handle(request, response);
+    this.http.handle(request, response);
   }
 
   /** ws's `verifyClient`: the guard's checks, then (for a resume) the server's word on it. */

@@ -128,7 +128,7 @@ export class WebSocketServerTransport {
     this.connections$ = this.peers.connections$;
     this.disconnections$ = this.peers.disconnections$;
     this.cluster = resolved.cluster && new ClusterLink(resolved.cluster, clusterHostOf(this.peers));
-    this.cluster?.status$.pipe(takeUntil(this.stopped$)).subscribe((status) => (this.busConnected = status.kind === 'connected'));
+    this.cluster?.status$.pipe(takeUntil(this.stopped$)).subscribe((status) => (this.busConnected = status.kind !== 'disconnected'));
     if (this.cluster && resolved.cluster) this.sessions?.joinCluster(resumeClusterOf(this.cluster, resolved.cluster));
     this.localClientCount$ = this.peers.clientCount$;
     this.clientCount$ = this.cluster?.clientCount$ ?? this.peers.clientCount$;
