@@ -16,6 +16,7 @@ const ENTRY_POINTS = {
   'nexus-mcp/sdk': 'src/mcp/sdk/index.ts',
   'nexus-mcp/testing': 'src/testing/index.ts',
   'nexus-mcp/redis': 'src/redis/index.ts',
+  'nexus-mcp/metrics': 'src/metrics/index.ts',
 } as const;
 
 const ERRORS = [
@@ -119,6 +120,10 @@ const EXPECTED: Record<keyof typeof ENTRY_POINTS, readonly string[]> = {
   ],
   'nexus-mcp/transport': [
     ...ERRORS,
+    'HealthOptions',
+    'MetricsRouteOptions',
+    'MetricsSource',
+    'TrafficTotals',
     'AuthInfo',
     'AuthOutcome',
     'Authenticate',
@@ -309,6 +314,7 @@ const EXPECTED: Record<keyof typeof ENTRY_POINTS, readonly string[]> = {
     'redisSessionKeys',
     'redisSessions',
   ],
+  'nexus-mcp/metrics': ['CollectMetricsOptions', 'CollectedMetrics', 'TOOL_CALL_BUCKETS', 'collectMetrics'],
 };
 
 /** Every name an entry point exports, types included, sorted. */
