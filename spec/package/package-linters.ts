@@ -2,6 +2,7 @@
  * publint and @arethetypeswrong/cli on the packed tarball. attw's verdict is filtered through a short
  * list of accepted findings, each with the reason it does not hurt a consumer.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCommand, tail } from './run-command.js';
 
@@ -46,10 +47,13 @@ const ACCEPTED: readonly { readonly matches: (problem: AttwProblem) => boolean; 
 
 export async function attw(root: string, tarball: string): Promise<LintOutcome> {
   const cli = join(root, 'node_modules/.bin/attw');
-  const run = await runCommand(cli, [tarball, '--format', 'json', '--no-definitely-typed'], { cwd: root, timeoutMs: 120_000 });
+  // Into a file, not a pipe: attw exits with process.exit, which cuts piped output at 64 KiB, and
+  // its JSON for seven entry points is larger than that.
+  const output = `${tarball}.attw.json`;
+  const run = await runCommand('sh', ['-c', '"$0" "$1" --format json --no-definitely-typed > "$2"', cli, tarball, output], { cwd: root, timeoutMs: 120_000 });
   let report: AttwReport;
   try {
-    report = JSON.parse(run.stdout) as AttwReport;
+    report = JSON.parse(readFileSync(output, 'utf8')) as AttwReport;
   } catch {
     return { ok: false, lines: [run.problem ?? 'attw printed no JSON', tail(run.stderr, 10)] };
   }
