@@ -14,7 +14,9 @@ export interface HealthOptions {
  * this shape rather than prom-client's type, so its core never imports prom-client.
  */
 export interface MetricsSource {
+  /** The `Content-Type` of the text. */
   readonly contentType: string;
+  /** The text exposition, rendered now. */
   metrics(): Promise<string>;
 }
 
