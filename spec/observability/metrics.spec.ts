@@ -95,4 +95,18 @@ describe('collectMetrics on an MCPServer, scraped at /metrics', () => {
       expect(sample(text, 'nexus_mcp_errors_total', { kind: 'rate_limited' })).toBeGreaterThanOrEqual(3);
     });
   });
+
+  it('counts connection-rate refusals (HTTP 429) under scope "connection"', async () => {
+    const registry = new Registry();
+    const { server, url } = await startServer({ metrics: { registry }, connectionRate: { rate: 0.001, burst: 1 } });
+    collectMetrics(server, { registry });
+    const metricsUrl = `${url.replace('ws://', 'http://')}/metrics`;
+    await RawMcpClient.connect(url);
+    await expect(RawMcpClient.connect(url)).rejects.toThrow(/429/);
+    await scrapeUntil(metricsUrl, (text) => {
+      expectSample(text, 'nexus_mcp_rate_limit_refusals_total', { scope: 'connection' }, 1);
+      expectSample(text, 'nexus_mcp_errors_total', { kind: 'upgrade_refused' }, 1);
+      expectSample(text, 'nexus_mcp_connections_total', {}, 1);
+    });
+  });
 });
