@@ -39,8 +39,20 @@ export interface Logger {
   info(message: string): void;
 }
 
-/** What the `logger` option accepts. */
-export type LoggerOption = StructuredLogger | Logger;
+/**
+ * What the `logger` option accepts: a {@link StructuredLogger} (`pino()` as it is), or a
+ * message-only {@link Logger}. One shape rather than a union, so that an inline
+ * `{ warn: (message) => …, info: (message) => … }` still gets `message: string` inferred. It is
+ * used as structured when it has `child`, `debug` and `error`; otherwise as message-only.
+ */
+export interface LoggerOption extends Logger {
+  trace?: LogFn;
+  debug?: LogFn;
+  error?: LogFn;
+  fatal?: LogFn;
+  child?(bindings: LogBindings): StructuredLogger;
+  isLevelEnabled?(level: string): boolean;
+}
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
@@ -77,7 +89,9 @@ export function lineLogger(sink: LineSink, minLevel: LogLevel = 'info', bindings
 }
 
 function formatLine(message: string, fields: LogBindings): string {
-  const parts = Object.entries(fields).map(([key, value]) => `${key}=${formatValue(value)}`);
+  const parts = Object.entries(fields)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key}=${formatValue(value)}`);
   return parts.length === 0 ? message : `${message} ${parts.join(' ')}`;
 }
 
@@ -124,9 +138,8 @@ export const silentLogger: StructuredLogger = {
 };
 
 /** Whether `logger` has every method a {@link StructuredLogger} must have. */
-export function isStructuredLogger(logger: LoggerOption): logger is StructuredLogger {
-  const candidate = logger as Partial<StructuredLogger>;
-  return typeof candidate.child === 'function' && typeof candidate.debug === 'function' && typeof candidate.error === 'function';
+export function isStructuredLogger(logger: LoggerOption): logger is LoggerOption & StructuredLogger {
+  return typeof logger.child === 'function' && typeof logger.debug === 'function' && typeof logger.error === 'function';
 }
 
 /**
