@@ -54,6 +54,7 @@ export interface LoggerOption extends Logger {
   isLevelEnabled?(level: string): boolean;
 }
 
+/** A log level, lowest first. */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
