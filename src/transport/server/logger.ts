@@ -24,6 +24,7 @@ export interface StructuredLogger {
   fatal?: LogFn;
   /** A logger that adds `bindings` to every line. */
   child(bindings: LogBindings): StructuredLogger;
+  /** Whether a line at `level` would be written; lets the server skip building lines nobody reads. */
   isLevelEnabled?(level: string): boolean;
 }
 
@@ -50,7 +51,9 @@ export interface LoggerOption extends Logger {
   debug?: LogFn;
   error?: LogFn;
   fatal?: LogFn;
+  /** A logger that adds `bindings` to every line (structured loggers only). */
   child?(bindings: LogBindings): StructuredLogger;
+  /** Whether a line at `level` would be written. */
   isLevelEnabled?(level: string): boolean;
 }
 
