@@ -2,7 +2,7 @@
  * publint and @arethetypeswrong/cli on the packed tarball. attw's verdict is filtered through a short
  * list of accepted findings, each with the reason it does not hurt a consumer.
  */
-import { readFileSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCommand, tail } from './run-command.js';
 
@@ -47,15 +47,18 @@ const ACCEPTED: readonly { readonly matches: (problem: AttwProblem) => boolean; 
 
 export async function attw(root: string, tarball: string): Promise<LintOutcome> {
   const cli = join(root, 'node_modules/.bin/attw');
-  // Into a file, not a pipe: attw exits with process.exit, which cuts piped output at 64 KiB, and
-  // its JSON for seven entry points is larger than that.
-  const output = `${tarball}.attw.json`;
-  const run = await runCommand('sh', ['-c', '"$0" "$1" --format json --no-definitely-typed > "$2"', cli, tarball, output], { cwd: root, timeoutMs: 120_000 });
+  // Into a file, not a pipe: attw exits (code 1 when it finds anything) before Node has flushed a
+  // piped stdout, and its report (over 250 KB) came out cut short. Writes to a file are synchronous.
+  const reportFile = join(root, 'attw-report.json');
+  const words = [cli, tarball, '--format', 'json', '--no-definitely-typed'].map(shellQuoted).join(' ');
+  const run = await runCommand('sh', ['-c', `${words} > ${shellQuoted(reportFile)}`], { cwd: root, timeoutMs: 120_000 });
   let report: AttwReport;
   try {
-    report = JSON.parse(readFileSync(output, 'utf8')) as AttwReport;
+    report = JSON.parse(await readFile(reportFile, 'utf8')) as AttwReport;
   } catch {
     return { ok: false, lines: [run.problem ?? 'attw printed no JSON', tail(run.stderr, 10)] };
+  } finally {
+    await rm(reportFile, { force: true });
   }
   const lines: string[] = [`entry points analysed: ${Object.keys(report.analysis.entrypoints).join(', ')}`];
   let ok = true;
@@ -72,4 +75,9 @@ export async function attw(root: string, tarball: string): Promise<LintOutcome> 
   for (const [reason, wheres] of accepted) lines.push(`accepted: ${wheres.join(', ')} — ${reason}`);
   if (report.analysis.problems.length === 0) lines.push('no problems');
   return { ok, lines };
+}
+
+/** One word for `sh -c`, whatever it contains. */
+function shellQuoted(word: string): string {
+  return `'${word.replaceAll("'", "'\\''")}'`;
 }

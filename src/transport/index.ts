@@ -14,7 +14,7 @@ export type { TrafficTotals } from './observability/traffic.js';
 export type { ReplyProblem, ReplyProblemKind } from './server/error-reply.js';
 export type { ClientConnection, ClientInfo } from './server/connection.js';
 export type { Disconnection } from './server/peers.js';
-export type { Logger } from './server/logger.js';
+export { stderrLogger, type Logger, type StructuredLogger, type LoggerOption, type LogFn, type LogBindings, type LogLevel } from './server/logger.js';
 export type { Edge, EdgeHost, PeerArrival, PeerLink, EncodedFrame, CloseInfo, UpgradeRequestInfo, Related } from './edges/edge.js';
 export type { CompressionOptions } from './edges/compression.js';
 export type { ServerTlsOptions } from './edges/tls.js';

@@ -27,7 +27,8 @@ export interface ServeSdkServerOptions {
   readonly authInfo?: (client: ClientInfo) => AuthInfo | undefined;
   /**
    * Problems the SDK cannot see: a factory that throws, a `connect()` or `close()` that rejects.
-   * That client is closed with 1011. Default: `console.error`.
+   * That client is closed with 1011. Default: an `error` line on the transport's logger, with the
+   * client's `clientId` bound and the error as `err`.
    */
   readonly onError?: (error: Error, client: ClientInfo) => void;
 }
@@ -56,7 +57,7 @@ export function serveSdkServer(
   createServer: SdkServerFactory,
   options: ServeSdkServerOptions = {},
 ): Subscription {
-  const report = options.onError ?? reportToConsole;
+  const report = options.onError ?? ((error: Error, client: ClientInfo) => logSdkFailure(transport, error, client));
   // One subscription routes every message to its connection: no per-connection filter over the shared stream.
   const inboxes = new Map<string, Subject<JsonObject>>();
   const serving = new Subscription();
@@ -105,6 +106,6 @@ export function serveSdkServer(
   return serving;
 }
 
-function reportToConsole(error: Error, client: ClientInfo): void {
-  console.error(`nexus-mcp: SDK server for client ${client.id}: ${error.message}`);
+function logSdkFailure(transport: WebSocketServerTransport, error: Error, client: ClientInfo): void {
+  transport.logger.child({ clientId: client.id }).error({ err: error }, `nexus-mcp: SDK server failed: ${error.message}`);
 }

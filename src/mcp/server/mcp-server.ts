@@ -20,6 +20,7 @@ import type {
 } from '../registries/resource-registry.js';
 import { ClusterNotifications } from './cluster-notifications.js';
 import { ServerCore, type ServerErrorEvent, type SessionEvent } from './server-core.js';
+import { logMcpServer } from './mcp-log.js';
 import type { RegisteredTool, StructuredToolDefinition, StructuredToolHandler, ToolDefinition, ToolHandler } from '../registries/tool-registry.js';
 import { registerWorkflow, type Workflow, type WorkflowOptions } from '../registries/workflow.js';
 
@@ -86,6 +87,7 @@ export class MCPServer {
       streamableHttp: streamableHttpOf(options.http, this.core.shared),
       messageHandler: (message, client) => this.core.handle(client, message),
     });
+    logMcpServer(this, this.transport.logger);
     const node = this.transport.clusterNode;
     this.clusterNotifications = node && new ClusterNotifications(node, this.core);
     this.core.shared?.bind(node);

@@ -8,7 +8,7 @@ import { SocketError } from '../errors.js';
 import type { ReplayStore } from '../resume/replay-log.js';
 import type { ReplyProblem } from '../server/error-reply.js';
 import { batchWrites, type TurnMark } from '../flow/write-batch.js';
-import type { Logger } from '../server/logger.js';
+import type { StructuredLogger } from '../server/logger.js';
 import { sessionRequestOf, withoutSessionRequest } from '../resume/session-request.js';
 import { redactCredentials } from '../security/authenticate.js';
 import { UpgradeGuard, type UpgradeGuardOptions } from '../security/upgrade-guard.js';
@@ -35,7 +35,7 @@ export interface WsEdgeOptions extends UpgradeGuardOptions, ListenerOptions {
   readonly perMessageDeflate: DeflateSettings | false;
   /** Whether sessions may be asked for (then resumes are vetted before the socket is accepted). */
   readonly sessions: boolean;
-  readonly logger: Logger;
+  readonly logger: StructuredLogger;
   /** Serve Streamable HTTP on the same port and path (POST, GET, DELETE); `undefined`: requests get 426. */
   readonly streamableHttp: StreamableHttpOptions | undefined;
   /** Where HTTP streams keep their events for `Last-Event-ID`. */

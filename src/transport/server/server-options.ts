@@ -23,7 +23,7 @@ import { DEFAULT_RESUME, type ResumeOptions } from '../resume/session-resumption
 import type { Authenticate } from '../security/authenticate.js';
 import type { ClientConnection } from './connection.js';
 import { defaultErrorReply, type ReplyProblem } from './error-reply.js';
-import { consoleLogger, silentLogger, type Logger } from './logger.js';
+import { resolveLogger, type LoggerOption, type StructuredLogger } from './logger.js';
 
 /** Options of {@link WebSocketServerTransport}, all optional: where it listens, its handler, security, limits. */
 export interface ServerTransportOptions {
@@ -51,8 +51,11 @@ export interface ServerTransportOptions {
   inboxSize?: number;
   /** Shapes error replies; return `undefined` to send none. Default `{ type: 'error', error, code }`. */
   errorReply?: (problem: ReplyProblem) => JsonObject | undefined;
-  /** Where warnings go; `false` silences them. Default `console`. */
-  logger?: Logger | false;
+  /**
+   * Where the server logs (see docs/operations.md, Logging): a structured logger such as `pino()`,
+   * or a message-only `{ warn, info }`; `false` silences it. Default: info and above to stderr.
+   */
+  logger?: LoggerOption | false;
   /** Time source for heartbeat and timeouts; tests pass a virtual one. */
   scheduler?: SchedulerLike;
   /**
@@ -194,7 +197,7 @@ export interface ResolvedServerOptions {
   readonly stopGraceMs: number;
   readonly inboxSize: number;
   readonly errorReply: (problem: ReplyProblem) => JsonObject | undefined;
-  readonly logger: Logger;
+  readonly logger: StructuredLogger;
   readonly scheduler: SchedulerLike;
   readonly allowedOrigins: readonly string[] | undefined;
   readonly allowedHosts: readonly string[] | 'local' | undefined;
@@ -237,7 +240,7 @@ export function resolveServerOptions(options: ServerTransportOptions): ResolvedS
     stopGraceMs: options.stopGraceMs ?? 3000,
     inboxSize: options.inboxSize ?? 1000,
     errorReply: options.errorReply ?? defaultErrorReply,
-    logger: options.logger === false ? silentLogger : (options.logger ?? consoleLogger),
+    logger: resolveLogger(options.logger),
     scheduler: options.scheduler ?? asyncScheduler,
     allowedOrigins: options.allowedOrigins,
     allowedHosts: options.allowedHosts ?? (options.server === undefined && isLoopbackHost(options.host ?? '0.0.0.0') ? 'local' : undefined),

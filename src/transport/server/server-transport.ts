@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { ReplaySubject, Subject, takeUntil, type Observable } from 'rxjs';
+import { ReplaySubject, Subject, takeUntil, type Observable, type Subscription } from 'rxjs';
 import type { JsonObject } from '../../protocol/index.js';
 import { CloseCode, isSendableCloseCode } from '../close-codes.js';
 import type { Edge } from '../edges/edge.js';
@@ -23,6 +23,8 @@ import { outboundPolicy } from './outbound-policy.js';
 import { Peers, type Disconnection } from './peers.js';
 import { pipelineEffects } from './pipeline-effects.js';
 import { serverPipeline } from './pipeline.js';
+import type { StructuredLogger } from './logger.js';
+import { logServerEvents } from './server-log.js';
 import { closeGracefully } from './shutdown.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerTransportOptions } from './server-options.js';
 import { sendReply } from './send-reply.js';
@@ -72,6 +74,8 @@ export class WebSocketServerTransport {
   private started = false;
   /** With a `cluster`: whether its bus is connected, as its status last said. */
   private busConnected = true;
+  /** The log's subscription to the server's streams, from the first `start()` or `attach()`. */
+  private logging: Subscription | undefined;
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -155,6 +159,11 @@ export class WebSocketServerTransport {
     return this.peers.traffic;
   }
 
+  /** The logger this server writes to (from the `logger` option); layers above it log through it too. */
+  get logger(): StructuredLogger {
+    return this.options.logger;
+  }
+
   /** `ws://host:port/path` (`wss://` with TLS) once started. */
   get url(): string | undefined {
     return this.edge.url;
@@ -173,17 +182,20 @@ export class WebSocketServerTransport {
     if (this.stopping) return Promise.reject(new TransportStoppedError('This transport was stopped; create a new one to serve again'));
     if (!this.starting) {
       this.serveOnce();
-      this.starting = this.edge.start(this.peers).then(
-        async () => {
-          await this.cluster?.start();
-          this.started = true;
-        },
-        (error: unknown) => {
-          this.starting = undefined;
-          const { host, port } = this.options;
-          throw new ServerStartError(describeListenError(error, host, port), { cause: error });
-        },
-      );
+      this.starting = this.edge
+        .start(this.peers)
+        .then(
+          async () => {
+            await this.cluster?.start();
+            this.started = true;
+          },
+          (error: unknown) => {
+            this.starting = undefined;
+            const { host, port } = this.options;
+            throw new ServerStartError(describeListenError(error, host, port), { cause: error });
+          },
+        )
+        .then(() => this.options.logger.info({ url: this.url, nodeId: this.cluster?.nodeId }, 'nexus-mcp: serving'));
     }
     return this.starting;
   }
@@ -318,6 +330,7 @@ export class WebSocketServerTransport {
   /** Builds what runs while the server serves: the message pipeline, the broadcast subject's writer, the heartbeat. */
   private serve(): void {
     const { options, peers } = this;
+    this.logging = logServerEvents(this, options.logger, options.scheduler);
     const effects = pipelineEffects({
       errorReply: options.errorReply,
       binaryFrames: options.binaryFrames,
@@ -369,6 +382,8 @@ export class WebSocketServerTransport {
     this.broadcasts.complete();
     this.sessions?.complete();
     this.peers.complete();
+    this.logging?.unsubscribe();
+    if (this.starting) this.options.logger.info({ url: this.url }, 'nexus-mcp: stopped');
   }
 }
 
