@@ -33,13 +33,13 @@ export {
   type JsonRpcMessage,
   type InvalidEnvelope,
 } from './jsonrpc.js';
-export * from './mcp-lifecycle.js';
-export * from './mcp-content.js';
-export * from './mcp-pagination.js';
-export * from './mcp-tools.js';
-export * from './mcp-resources.js';
-export * from './mcp-prompts.js';
-export * from './mcp-subscriptions.js';
-export * from './mcp-client-features.js';
-export * from './mcp-completion.js';
-export * from './mcp-input-required.js';
+export * from './mcp/lifecycle.js';
+export * from './mcp/content.js';
+export * from './mcp/pagination.js';
+export * from './mcp/tools.js';
+export * from './mcp/resources.js';
+export * from './mcp/prompts.js';
+export * from './mcp/subscriptions.js';
+export * from './mcp/client-features.js';
+export * from './mcp/completion.js';
+export * from './mcp/input-required.js';

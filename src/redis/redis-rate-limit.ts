@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { RateLimitStore, RateLimitTake } from '../transport/flow/rate-limit-store.js';
 import type { TokenBucketOptions } from '../transport/flow/token-bucket.js';
-import { CommandCounter, LUA_NOW, LuaScript } from './redis-bus-script.js';
+import { CommandCounter, LUA_NOW, LuaScript } from './redis-lua-script.js';
 
 /** Where a {@link RedisRateLimiter} keeps its buckets. */
 export interface RedisRateLimiterOptions {

@@ -1,20 +1,22 @@
-import { filter, interval, Subject, Subscription, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { filter, Subject, Subscription, timer, type Observable, type SchedulerLike } from 'rxjs';
 import { CloseCode } from '../close-codes.js';
 import type { BusEnvelope } from '../cluster/cluster-bus.js';
-import type { CloseInfo, EncodedFrame, PeerArrival } from '../edges/edge.js';
-import { ClusterError, ResumeRefusedError, type TransportError } from '../errors.js';
+import type { CloseInfo, PeerArrival } from '../edges/edge.js';
+import { ResumeRefusedError, type TransportError } from '../errors.js';
 import type { AuthInfo } from '../security/authenticate.js';
 import type { Connection } from '../server/connection.js';
-import { deliveredAfterMark, ResumeTopic } from './catch-up.js';
+import { ResumeTopic } from './catch-up.js';
 import { answersPing } from './liveness.js';
 import type { ReplayStore } from './replay-log.js';
 import { expired, isClaimedHere, isExpired, isTakeOver, liveRefusal, principalRefusal, UNKNOWN_SESSION, type ResumeVerdict, type TakeOver } from './resume-verdicts.js';
 import type { SharedSessions } from './session-directory.js';
+import { adoptSession } from './session-adoption.js';
 import { SessionHandover } from './session-handover.js';
 import { SessionMirrors } from './session-mirrors.js';
 import type { SessionRequest } from './session-request.js';
 import { newSessionToken, ResumableSession } from './session-resumption.js';
 import { SessionTakeover, type ResumeCluster } from './session-takeover.js';
+import { SharedRecords } from './shared-records.js';
 
 /** A dropped client that resumed its session on a new connection. */
 export interface Resumption {
@@ -45,7 +47,8 @@ export type ResumeOutcome =
  * what it missed. The token that names a session is a bearer credential, so it is single-use,
  * bound to the principal that opened the session, and never lets anyone take a session from a
  * connection that is still alive (see docs/security.md). With `shared` sessions and a cluster, a
- * session may also move to this node from another (see session-takeover.ts, session-handover.ts).
+ * session may also move to this node from another (see session-takeover.ts, session-adoption.ts,
+ * session-handover.ts), and its records in the shared directory are kept by shared-records.ts.
  */
 export class SessionHost {
   /** This node's sessions by their current token. */
@@ -56,6 +59,8 @@ export class SessionHost {
   private readonly pongs = new Subject<Connection>();
   private readonly wiring = new Subscription();
   private readonly mirrors: SessionMirrors | undefined;
+  /** This node's records in the shared directory; `undefined` without shared sessions. */
+  private readonly records: SharedRecords | undefined;
   private takeover: SessionTakeover | undefined;
   private nodeId: string;
   /** The position of the last broadcast from another node this node delivered: where a new session starts on the bus. */
@@ -76,12 +81,9 @@ export class SessionHost {
     const shared = settings.shared;
     if (shared) {
       this.mirrors = new SessionMirrors(shared.log, () => this.nodeId, report, (session) => this.letGoById(session.id));
-      // Records of live sessions are renewed well within their TTL; a dead node's lapse.
-      this.wiring.add(
-        interval(settings.windowMs / 2, scheduler).subscribe(() => {
-          if (this.byId.size > 0) this.shared(shared.directory.touch([...this.byId.keys()], this.ttlMs), 'renew session records');
-        }),
-      );
+      this.records = new SharedRecords(shared.directory, this.ttlMs, () => this.nodeId, report);
+      // Records of live sessions are renewed well within their TTL.
+      this.wiring.add(this.records.renewEvery(settings.windowMs / 2, scheduler, () => [...this.byId.keys()]));
     }
   }
 
@@ -184,7 +186,7 @@ export class SessionHost {
     this.sessions.set(session.rotate(isClaimedHere(vetted) ? vetted.token : undefined), client);
     link.write(JSON.stringify(session.frame(true, { replayed: missed.length })));
     for (const entry of missed) link.write(entry.data);
-    if (this.settings.shared) this.shared(this.settings.shared.directory.mark(session.id, 'attached', this.ttlMs), 'mark a session attached');
+    this.records?.mark(session.id, 'attached');
     this.resumptionsSubject.next({ clientId: client.id, replayed: missed.length });
     return { resumed: client };
   }
@@ -195,27 +197,18 @@ export class SessionHost {
    * the client's offset, then the broadcasts nobody logged while it moved — and goes on from there.
    */
   adopt(client: Connection, takeover: TakeOver): void {
-    const { record, token, replay, missed, markedAt } = takeover;
-    const since = deliveredAfterMark(takeover.stopTap(), markedAt);
-    const session = new ResumableSession(record.id, record.owner, this.settings.store, () => this.scheduler.now(), { sent: record.sent, token });
-    session.adoptLog(replay);
-    session.mirror = this.mirrors?.mirror;
-    client.session = session;
-    this.sessions.set(token, client);
+    const { store } = this.settings;
+    const { session, replayed } = adoptSession(client, takeover, { store, now: () => this.scheduler.now(), mirror: this.mirrors?.mirror });
+    this.sessions.set(takeover.token, client);
     this.byId.set(session.id, client);
-    const replayed = replay.length + missed.length + since.length;
-    client.link.write(JSON.stringify(session.frame(true, { replayed })));
-    for (const entry of replay) client.link.write(entry.data);
-    for (const envelope of missed) client.writeFrame(frameOf(envelope.data, envelope.position), false);
-    for (const item of since) client.writeFrame(frameOf(item.text, item.position), false);
-    if (this.settings.shared) this.shared(this.settings.shared.directory.mark(session.id, 'attached', this.ttlMs), 'mark a session attached');
+    this.records?.mark(session.id, 'attached');
     this.resumptionsSubject.next({ clientId: client.id, replayed });
   }
 
   /** A take-over whose connection never arrived (refused, or it closed first): the session ends everywhere. */
   abandon(takeover: TakeOver): void {
     takeover.stopTap();
-    if (this.settings.shared) this.shared(this.settings.shared.directory.forget(takeover.record.id, this.nodeId), 'forget a session');
+    this.records?.forget(takeover.record.id);
   }
 
   /** Starts a resumable session for a client that asked for one, and tells it the token. */
@@ -224,10 +217,9 @@ export class SessionHost {
     client.session = session;
     this.sessions.set(session.token, client);
     this.byId.set(session.id, client);
-    const shared = this.settings.shared;
-    if (shared) {
+    if (this.records) {
       const record = { id: session.id, clientId: client.id, owner: session.owner, nodeId: this.nodeId, position: this.busPosition() ?? this.lastDelivered };
-      this.shared(shared.directory.open(record, session.token, this.ttlMs), 'record a session');
+      this.records.open(record, session.token);
       session.mirror = this.mirrors?.mirror;
     }
     client.link.write(JSON.stringify(session.frame(false, expired === undefined ? {} : { expired: true, reason: expired })));
@@ -242,7 +234,7 @@ export class SessionHost {
     if (!session || client.closedByServer || stopping || !isDrop(info.code)) return false;
     client.detach();
     session.expiry = timer(this.settings.windowMs, this.scheduler).subscribe(() => this.finish(client, info));
-    if (this.settings.shared) this.shared(this.settings.shared.directory.mark(session.id, 'held', this.ttlMs), 'mark a session held');
+    this.records?.mark(session.id, 'held');
     return true;
   }
 
@@ -253,7 +245,7 @@ export class SessionHost {
     this.sessions.delete(session.token);
     this.byId.delete(session.id);
     session.forget();
-    if (this.settings.shared && !session.movedAway) this.shared(this.settings.shared.directory.forget(session.id, this.nodeId), 'forget a session');
+    if (!session.movedAway) this.records?.forget(session.id);
   }
 
   complete(): void {
@@ -269,19 +261,13 @@ export class SessionHost {
 
   /** With shared sessions, a local resume spends its token in the directory too: single use across nodes. */
   private async claimHere(client: Connection, token: string): Promise<ResumeVerdict | undefined> {
-    const shared = this.settings.shared;
     const session = client.session;
-    if (!shared || !session) return undefined;
+    if (!this.records || !session) return undefined;
     const next = newSessionToken();
-    let claimed: boolean;
-    try {
-      claimed = (await shared.directory.claim(token, session.id, next, this.nodeId, this.ttlMs)) !== undefined;
-    } catch (error) {
-      // The session is here and its log in memory: it resumes, and the lost directory is reported.
-      this.reportShared(error, 'spend a session token');
-      return undefined;
-    }
-    if (claimed) return { kind: 'claimed', token: next };
+    const claim = await this.records.claim(token, session.id, next);
+    // Unreachable: the session is here and its log in memory, so it resumes (the lost directory is reported).
+    if (claim === 'unreachable') return undefined;
+    if (claim === 'claimed') return { kind: 'claimed', token: next };
     // Another node took the session over meanwhile: it is no longer this node's to resume.
     await this.letGo(client);
     return expired(UNKNOWN_SESSION);
@@ -300,23 +286,8 @@ export class SessionHost {
 
   private letGoById(sessionId: string): void {
     const client = this.byId.get(sessionId);
-    if (client) this.letGo(client).catch((error: unknown) => this.reportShared(error, 'let a session go'));
+    if (client) this.letGo(client).catch((error: unknown) => this.records?.failed(error, 'let a session go'));
   }
-
-  private shared(work: Promise<unknown>, what: string): void {
-    work.catch((error: unknown) => this.reportShared(error, what));
-  }
-
-  private reportShared(error: unknown, what: string): void {
-    const cause = error instanceof Error ? error : new Error(String(error));
-    this.report(new ClusterError(`Could not ${what} in the shared session store: ${cause.message}`, { cause }));
-  }
-}
-
-/** A broadcast's text as a frame to log and write, with its bus position when it came from another node. */
-function frameOf(text: string, position: string | undefined): EncodedFrame {
-  const bytes = Buffer.from(text, 'utf8');
-  return position === undefined ? { text, bytes } : { text, bytes, position };
 }
 
 /** A connection that ended without a close frame: the kind a client may come back from. */

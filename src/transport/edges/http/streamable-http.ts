@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { interval, Subscription, type SchedulerLike } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
 import * as E from 'fp-ts/lib/Either.js';
 import { decodeTextFrame, type JsonObject } from '../../../protocol/index.js';
 import { newSessionToken } from '../../resume/session-resumption.js';
@@ -11,6 +11,7 @@ import { accepts, headerOf, readBody, respondJson, respondText, type HttpRequest
 import { HttpSessionLink, OneShotLink } from './http-links.js';
 import { Arriving } from './arriving.js';
 import { MESSAGES, STATUS, type HttpProblem } from './http-problems.js';
+import { HttpSessions, type HttpSession } from './http-sessions.js';
 import { parseEventId, type EventLog } from './response-stream.js';
 import type { HttpSessionDirectory } from './session-directory.js';
 
@@ -46,13 +47,6 @@ export interface StreamableHttpSettings {
   readonly redact: boolean;
 }
 
-interface Session {
-  readonly peer: unknown;
-  readonly link: HttpSessionLink;
-  /** The principal that opened it: only they may use it. */
-  readonly owner: string | undefined;
-}
-
 /**
  * The Streamable HTTP side of an edge, on the same port and path as its WebSocket: a POST carries
  * one message (its replies come back on the POST's response: JSON, or server-sent events when
@@ -64,21 +58,15 @@ interface Session {
  * principal that opened it.
  */
 export class StreamableHttp {
-  private readonly sessions = new Map<string, Session>();
-  private readonly sweeping = new Subscription();
+  private readonly sessions: HttpSessions;
   private accepting = true;
 
   constructor(
     private readonly settings: StreamableHttpSettings,
     private readonly host: EdgeHost,
   ) {
-    const idleMs = settings.protocol.sessionIdleMs ?? 15 * 60_000;
-    this.sweeping.add(interval(Math.min(idleMs, 60_000), settings.scheduler).subscribe(() => this.sweep(idleMs)));
-    const directory = settings.protocol.directory;
-    if (directory) {
-      this.sweeping.add(directory.ended$.subscribe((sessionId) => this.sessions.get(sessionId)?.link.close(1000, 'Session ended by the client')));
-      this.sweeping.add(interval(directory.keepAliveMs, settings.scheduler).subscribe(() => this.keepListenersAlive(directory)));
-    }
+    const { directory, sessionIdleMs = 15 * 60_000 } = settings.protocol;
+    this.sessions = new HttpSessions(directory, sessionIdleMs, settings.scheduler);
   }
 
   /** Answers one request that is not a WebSocket upgrade. */
@@ -89,7 +77,7 @@ export class StreamableHttp {
   /** No new sessions or requests; the server closes the open ones as it closes every client. */
   stopAccepting(): void {
     this.accepting = false;
-    this.sweeping.unsubscribe();
+    this.sessions.stop();
   }
 
   private async serve(request: HttpRequest, response: HttpResponse): Promise<void> {
@@ -112,7 +100,7 @@ export class StreamableHttp {
     }
     if (method === 'POST') return this.post(request, response, sessionId, decision.authInfo);
     if (method === 'DELETE') return this.delete(response, sessionId, decision.authInfo);
-    const session = await this.sessionFor(request, sessionId, decision.authInfo, response);
+    const session = await this.sessionFor(request, response, sessionId, decision.authInfo);
     if (session) this.get(request, response, session);
   }
 
@@ -131,7 +119,7 @@ export class StreamableHttp {
     }
     const message = decoded.right;
     if (sessionId !== undefined) {
-      const session = await this.sessionFor(request, sessionId, authInfo, response);
+      const session = await this.sessionFor(request, response, sessionId, authInfo);
       if (!session) return;
       session.link.lastSeen = this.settings.scheduler.now();
       this.deliver(session.peer, session.link, message, text, response, (key) => session.link.expect(key, response));
@@ -144,7 +132,7 @@ export class StreamableHttp {
     this.alone(request, response, authInfo, message, text);
   }
 
-  private get(request: HttpRequest, response: HttpResponse, session: Session): void {
+  private get(request: HttpRequest, response: HttpResponse, session: HttpSession): void {
     if (!accepts(request.headers, 'text/event-stream')) return this.fail(response, 'not_acceptable');
     session.link.lastSeen = this.settings.scheduler.now();
     const lastEventId = headerOf(request.headers, 'last-event-id');
@@ -156,26 +144,11 @@ export class StreamableHttp {
     if (!session.link.listen(response)) this.fail(response, 'conflict');
   }
 
-  /** Ends the session: here, and with a directory on every node (a session only another node held is ended too). */
+  /** DELETE: the session ends here, and with a directory everywhere. */
   private async delete(response: HttpResponse, sessionId: string | undefined, authInfo: AuthInfo | undefined): Promise<void> {
-    if (sessionId === undefined) return this.fail(response, 'session_required');
-    const directory = this.settings.protocol.directory;
-    if (!directory) {
-      const session = this.localSession(sessionId, authInfo, response);
-      session?.link.close(1000, 'Session ended by the client');
-      if (session) respondJson(response, 200, undefined);
-      return;
-    }
-    try {
-      const entry = await directory.find(sessionId, authInfo?.clientId);
-      if (!entry) return this.notFound(sessionId, response);
-      if (entry.owner !== authInfo?.clientId) return this.fail(response, 'session_not_found');
-      await directory.end(sessionId);
-    } catch {
-      return this.fail(response, 'unavailable');
-    }
-    this.sessions.get(sessionId)?.link.close(1000, 'Session ended by the client');
-    respondJson(response, 200, undefined);
+    const problem = await this.sessions.end(sessionId, authInfo);
+    if (problem === undefined) respondJson(response, 200, undefined);
+    else this.fail(response, problem);
   }
 
   /** A message that opens a session: a new peer, named by the session header from now on. */
@@ -186,19 +159,18 @@ export class StreamableHttp {
   }
 
   /** A peer for session `id` on this node: one it opens (`initialize`), or one another node opened that this node takes up. */
-  private join(request: HttpRequest, id: string, owner: string | undefined, authInfo: AuthInfo | undefined): Session | undefined {
+  private join(request: HttpRequest, id: string, owner: string | undefined, authInfo: AuthInfo | undefined): HttpSession | undefined {
     const { sessionHeader } = this.settings.protocol;
     const arriving = new Arriving(this.host);
-    const onlyHeard = this.settings.protocol.directory !== undefined;
+    const onlyHeard = this.sessions.directory !== undefined;
     const link = new HttpSessionLink(id, { [sessionHeader]: id }, this.settings.eventLog, this.settings.scheduler.now(), (ended, info) => {
-      if (this.sessions.get(id)?.link === ended) this.sessions.delete(id);
+      this.sessions.ended(id, ended);
       arriving.left(ended, info);
     }, onlyHeard);
     const peer = arriving.arrive(this.arrival(request, link, authInfo));
     if (peer === undefined) return undefined;
     const session = { peer, link, owner };
-    this.sessions.set(id, session);
-    this.settings.protocol.directory?.joined(id, peer);
+    this.sessions.add(id, session);
     return session;
   }
 
@@ -221,52 +193,12 @@ export class StreamableHttp {
     return key !== undefined;
   }
 
-  /**
-   * The session a request names. With a directory, asked every time (it may have ended or expired
-   * elsewhere, and asking keeps it alive); a session another node opened is taken up here.
-   */
-  private async sessionFor(request: HttpRequest, sessionId: string | undefined, authInfo: AuthInfo | undefined, response: HttpResponse): Promise<Session | undefined> {
-    if (sessionId === undefined) {
-      this.fail(response, 'session_required');
-      return undefined;
-    }
-    const directory = this.settings.protocol.directory;
-    if (!directory) return this.localSession(sessionId, authInfo, response);
-    let entry;
-    try {
-      entry = await directory.find(sessionId, authInfo?.clientId);
-    } catch {
-      this.fail(response, 'unavailable');
-      return undefined;
-    }
-    if (!entry) {
-      this.notFound(sessionId, response);
-      return undefined;
-    }
-    // Another principal's session is answered like an unknown one, and left alone.
-    if (entry.owner !== authInfo?.clientId) {
-      this.fail(response, 'session_not_found');
-      return undefined;
-    }
-    const session = this.sessions.get(sessionId) ?? this.join(request, sessionId, entry.owner, authInfo);
-    if (!session) this.fail(response, 'unavailable');
-    return session;
-  }
-
-  private localSession(sessionId: string, authInfo: AuthInfo | undefined, response: HttpResponse): Session | undefined {
-    const session = this.sessions.get(sessionId);
-    // Another principal's session is answered like an unknown one: a leaked id confirms nothing.
-    if (!session || session.owner !== authInfo?.clientId) {
-      this.fail(response, 'session_not_found');
-      return undefined;
-    }
-    return session;
-  }
-
-  /** The directory does not know the session (expired, ended): whatever this node held of it goes too. */
-  private notFound(sessionId: string, response: HttpResponse): void {
-    this.sessions.get(sessionId)?.link.close(1001, 'Session expired');
-    this.fail(response, 'session_not_found');
+  /** The session a request names (one another node opened is taken up here), or `undefined` once the request is answered. */
+  private async sessionFor(request: HttpRequest, response: HttpResponse, sessionId: string | undefined, authInfo: AuthInfo | undefined): Promise<HttpSession | undefined> {
+    const found = await this.sessions.find(sessionId, authInfo, (id, owner) => this.join(request, id, owner, authInfo));
+    if (typeof found !== 'string') return found;
+    this.fail(response, found);
+    return undefined;
   }
 
   private arrival(request: HttpRequest, link: PeerLink, authInfo: AuthInfo | undefined) {
@@ -287,25 +219,6 @@ export class StreamableHttp {
 
   private fail(response: HttpResponse, problem: HttpProblem): void {
     respondJson(response, STATUS[problem], this.settings.protocol.errorBody(problem, MESSAGES[problem]));
-  }
-
-  /** Ends the sessions that have been idle past `idleMs` with no stream open. */
-  private sweep(idleMs: number): void {
-    const now = this.settings.scheduler.now();
-    for (const { link } of [...this.sessions.values()]) {
-      if (now - link.lastSeen >= idleMs && !link.hasOpenStreams) link.close(1001, 'Session idle');
-    }
-  }
-
-  /** A session whose GET stream this node holds is in use: the directory keeps it alive. */
-  private keepListenersAlive(directory: HttpSessionDirectory): void {
-    const listening = [...this.sessions.entries()].filter(([, { link }]) => link.isListening).map(([id]) => id);
-    if (listening.length === 0) return;
-    directory.keepAlive(listening).then(
-      (gone) => gone.forEach((id) => this.sessions.get(id)?.link.close(1001, 'Session expired')),
-      // The directory reports its own failures; the streams stay open and the next round tries again.
-      () => undefined,
-    );
   }
 }
 

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { JsonObjectCodec } from './json-object.js';
+import { JsonObjectCodec } from '../json-object.js';
 
 /**
  * Content blocks shared by tool results and prompt messages, and the contents of resources.

@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
-import { JsonObjectCodec } from './json-object.js';
-import { RequestIdCodec } from './jsonrpc.js';
+import { JsonObjectCodec } from '../json-object.js';
+import { RequestIdCodec } from '../jsonrpc.js';
 
 /**
  * MCP lifecycle messages: the `initialize` handshake of revisions up to 2025-11-25, the per-request

@@ -2,7 +2,7 @@
  * The Lua scripts of the bus's log (the `<prefix>:bus` stream) and its epoch. Each runs atomically,
  * so "is the epoch still ours, and does the stream still reach back to this position?" is one answer.
  */
-import { LUA_ENSURE_EPOCH, LUA_NOW, LuaScript } from './redis-bus-script.js';
+import { LUA_ENSURE_EPOCH, LUA_NOW, LuaScript } from '../redis-lua-script.js';
 
 /**
  * `trimmed_past(key, pos)`: 1 when something published after `pos` may be gone from the stream

@@ -1,7 +1,7 @@
 import * as t from 'io-ts';
-import { JsonObjectCodec } from './json-object.js';
-import { AnnotationsCodec, ResourceContentsCodec } from './mcp-content.js';
-import { PaginatedResultFieldsCodec } from './mcp-pagination.js';
+import { JsonObjectCodec } from '../json-object.js';
+import { AnnotationsCodec, ResourceContentsCodec } from './content.js';
+import { PaginatedResultFieldsCodec } from './pagination.js';
 
 /** Resources: list, templates, read, subscribe/unsubscribe and their notifications. */
 

@@ -1,9 +1,9 @@
 import { BehaviorSubject, distinctUntilChanged, interval, map, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Redis } from 'ioredis';
-import type { ClusterNode, ClusterPresence } from '../transport/cluster/cluster-bus.js';
-import { totalClients } from '../transport/cluster/local-bus.js';
+import type { ClusterNode, ClusterPresence } from '../../transport/cluster/cluster-bus.js';
+import { totalClients } from '../../transport/cluster/local-bus.js';
 import type { RedisBusKeys } from './redis-bus-options.js';
-import type { CommandCounter } from './redis-bus-script.js';
+import type { CommandCounter } from '../redis-lua-script.js';
 import { PRESENCE_LEAVE, PRESENCE_LOCATE, PRESENCE_TICK } from './redis-presence-scripts.js';
 
 export interface RedisPresenceOptions {

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { JsonObjectCodec, type JsonObject } from './json-object.js';
+import { JsonObjectCodec, type JsonObject } from '../json-object.js';
 
 /**
  * Multi round-trip requests of revision 2026-07-28: instead of sending the client a request, the

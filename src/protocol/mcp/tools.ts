@@ -1,7 +1,7 @@
 import * as t from 'io-ts';
-import { JsonObjectCodec } from './json-object.js';
-import { ContentBlockCodec } from './mcp-content.js';
-import { PaginatedResultFieldsCodec } from './mcp-pagination.js';
+import { JsonObjectCodec } from '../json-object.js';
+import { ContentBlockCodec } from './content.js';
+import { PaginatedResultFieldsCodec } from './pagination.js';
 
 /** Tools: `tools/list` (paged) and `tools/call`. */
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { NewSession, SessionDirectory, SessionLookup, SessionRecord, SessionState } from '../transport/index.js';
-import { CommandCounter } from './redis-bus-script.js';
+import type { NewSession, SessionDirectory, SessionLookup, SessionRecord, SessionState } from '../../transport/index.js';
+import { CommandCounter } from '../redis-lua-script.js';
 import { CLAIM_SESSION, FORGET_SESSION, LOOKUP_SESSION, MARK_SESSION, OPEN_SESSION, TOUCH_SESSIONS } from './redis-session-scripts.js';
 
 /** The keys of shared sessions under one prefix. */

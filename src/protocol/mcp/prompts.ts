@@ -1,7 +1,7 @@
 import * as t from 'io-ts';
-import { JsonObjectCodec } from './json-object.js';
-import { ContentBlockCodec } from './mcp-content.js';
-import { PaginatedResultFieldsCodec } from './mcp-pagination.js';
+import { JsonObjectCodec } from '../json-object.js';
+import { ContentBlockCodec } from './content.js';
+import { PaginatedResultFieldsCodec } from './pagination.js';
 
 /** Prompts: `prompts/list` (paged) and `prompts/get`. */
 

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { firstValueFrom, interval, race, Subject, timer, map, type Observable, type Subscription } from 'rxjs';
-import type { BusEnvelope, BusStatus, ClusterBus, ClusterPresence } from '../transport/cluster/cluster-bus.js';
-import { ClusterError } from '../transport/errors.js';
+import type { BusEnvelope, BusStatus, ClusterBus, ClusterPresence } from '../../transport/cluster/cluster-bus.js';
+import { ClusterError } from '../../transport/errors.js';
 import { allReady, closeConnections, openConnections, type BusConnections } from './redis-bus-connections.js';
 import { BusHealth } from './redis-bus-health.js';
 import { resolveRedisBusOptions, type RedisBusOptions, type ResolvedRedisBusOptions } from './redis-bus-options.js';
 import { BusStreamReader, envelopeOf } from './redis-bus-reader.js';
-import { CommandCounter } from './redis-bus-script.js';
+import { CommandCounter } from '../redis-lua-script.js';
 import { CHECK_GAP, JOIN_STREAM, READ_SINCE, TRIM_BY_AGE } from './redis-bus-scripts.js';
 import { RedisPresence } from './redis-presence.js';
 

@@ -1,5 +1,5 @@
 import { BehaviorSubject, type Observable, type SchedulerLike } from 'rxjs';
-import type { BusStatus } from '../transport/cluster/cluster-bus.js';
+import type { BusStatus } from '../../transport/cluster/cluster-bus.js';
 
 /**
  * The bus's condition as one small state machine: up, or down since some time, with whether

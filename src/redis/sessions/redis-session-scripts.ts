@@ -4,7 +4,7 @@
  * Session keys are built inside the scripts from the prefix (`<prefix>:session:<id>`, its `:log`
  * stream, `<prefix>:token:<token>`): one Redis (or one primary), not a Redis Cluster.
  */
-import { LUA_ENSURE_EPOCH, LuaScript } from './redis-bus-script.js';
+import { LUA_ENSURE_EPOCH, LuaScript } from '../redis-lua-script.js';
 
 /** KEYS session, token, epoch; ARGV id, clientId, owner (JSON), node, position or '', ttl, epoch candidate, token. */
 export const OPEN_SESSION = new LuaScript(`${LUA_ENSURE_EPOCH}

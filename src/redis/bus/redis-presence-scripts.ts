@@ -6,7 +6,7 @@
  * Keys of other nodes (`<prefix>:node:<id>:clients`) are built inside the scripts: fine on a
  * standalone or replicated Redis, not on Redis Cluster.
  */
-import { LUA_ENSURE_EPOCH, LUA_NOW, LuaScript } from './redis-bus-script.js';
+import { LUA_ENSURE_EPOCH, LUA_NOW, LuaScript } from '../redis-lua-script.js';
 
 /** `sweep(prefix, nodes, counts, clients, node)`: forgets a node and every client it held. */
 const LUA_SWEEP = `

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { AppendResult, ReplayEntry, ReplayLimits, SharedReplayStore } from '../transport/index.js';
-import { CommandCounter } from './redis-bus-script.js';
+import type { AppendResult, ReplayEntry, ReplayLimits, SharedReplayStore } from '../../transport/index.js';
+import { CommandCounter } from '../redis-lua-script.js';
 import type { RedisSessionKeys } from './redis-session-directory.js';
 import { APPEND_FRAME } from './redis-session-scripts.js';
 

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { JsonObjectCodec } from './json-object.js';
+import { JsonObjectCodec } from '../json-object.js';
 
 /** `completion/complete`: suggestions for a prompt argument or a resource template variable. */
 

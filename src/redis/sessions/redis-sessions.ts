@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { DEFAULT_RESUME } from '../transport/resume/session-resumption.js';
-import type { ReplayLimits, SharedSessions } from '../transport/index.js';
+import { DEFAULT_RESUME } from '../../transport/resume/session-resumption.js';
+import type { ReplayLimits, SharedSessions } from '../../transport/index.js';
 import { RedisReplayStore } from './redis-replay-store.js';
 import { RedisSessionDirectory, redisSessionKeys } from './redis-session-directory.js';
 

@@ -1,8 +1,8 @@
 import * as t from 'io-ts';
-import { JsonObjectCodec } from './json-object.js';
-import { AudioContentCodec, ContentBlockCodec, ImageContentCodec, TextContentCodec } from './mcp-content.js';
-import { RoleCodec } from './mcp-prompts.js';
-import { ToolCodec } from './mcp-tools.js';
+import { JsonObjectCodec } from '../json-object.js';
+import { AudioContentCodec, ContentBlockCodec, ImageContentCodec, TextContentCodec } from './content.js';
+import { RoleCodec } from './prompts.js';
+import { ToolCodec } from './tools.js';
 
 /**
  * What a server asks of a client: `sampling/createMessage`, `elicitation/create` (form and URL

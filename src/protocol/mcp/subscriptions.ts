@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { JsonObjectCodec } from './json-object.js';
+import { JsonObjectCodec } from '../json-object.js';
 
 /**
  * `subscriptions/listen` of revision 2026-07-28: one long-lived request per stream of change

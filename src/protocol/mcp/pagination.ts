@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { JsonObjectCodec } from './json-object.js';
+import { JsonObjectCodec } from '../json-object.js';
 
 /** Paging shared by `tools/list`, `resources/list`, `resources/templates/list` and `prompts/list`. */
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
-/** Counts the commands a bus sends to Redis: a diagnostic ("Redis commands per broadcast"). */
+/** Counts the commands sent to Redis: a diagnostic (the bus reports "Redis commands per broadcast"). */
 export class CommandCounter {
   count = 0;
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { BusEnvelope } from '../transport/cluster/cluster-bus.js';
-import type { CommandCounter } from './redis-bus-script.js';
+import type { BusEnvelope } from '../../transport/cluster/cluster-bus.js';
+import type { CommandCounter } from '../redis-lua-script.js';
 
 /** How long one `XREAD` blocks before asking again, ms: short enough to notice a stop quickly. */
 const BLOCK_MS = 2000;
