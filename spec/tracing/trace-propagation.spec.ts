@@ -4,10 +4,14 @@
  * both protocol eras; a new root, never an error, when malformed; passed on to the spans the
  * tool's handler starts; written by `traceContextMeta()` on the client side.
  */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
 import { propagation, trace } from '@opentelemetry/api';
+import { WebSocket } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toolCallTracing, traceContextMeta } from '../../src/tracing/index.js';
-import { closeAll, modernMeta, RawMcpClient } from '../mcp/support/mcp-fixtures.js';
+import { closeAll, modernMeta, RawMcpClient, track } from '../mcp/support/mcp-fixtures.js';
 import { installTracing, spanNamed, spansUntil, type InstalledTracing } from './tracing-fixtures.js';
 import { tracedServer } from './tracing-servers.js';
 
@@ -18,6 +22,8 @@ const TRACEPARENT = `00-${TRACE_ID}-${PARENT_ID}-01`;
 let tracing: InstalledTracing;
 beforeAll(() => {
   tracing = installTracing();
+  // Node 20 has no global WebSocket; the SDK's transport needs one.
+  (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 });
 afterAll(() => tracing.uninstall());
 afterEach(async () => {
@@ -100,6 +106,23 @@ describe('toolCallTracing: the trace a call belongs to', () => {
     expect(call.spanContext().traceId).toBe(step.spanContext().traceId);
     expect(call.parentSpanContext?.spanId).toBe(step.spanContext().spanId);
     expect(traceContextMeta()).toEqual({});
+  });
+
+  it("joins the trace of the official SDK's client, over WebSocket and over Streamable HTTP", async () => {
+    const { server } = await tracedServer({ wrapToolCall: toolCallTracing() });
+    const transports = [new WebSocketClientTransport(new URL(server.url ?? '')), new StreamableHTTPClientTransport(new URL(server.httpUrl ?? ''))];
+    const agent = trace.getTracer('agent');
+    for (const transport of transports) {
+      const sdk = track(new Client({ name: 'sdk', version: '1.0.0' }), (c) => c.close());
+      await sdk.connect(transport);
+      const step = await agent.startActiveSpan('agent step', async (span) => {
+        expect(await sdk.callTool({ name: 'add', arguments: { a: 1, b: 2 }, _meta: traceContextMeta() })).toMatchObject({ content: [{ text: '3' }] });
+        span.end();
+        return span;
+      });
+      const call = await spansUntil(tracing.exporter, (spans) => spans.find((s) => s.name === 'tools/call add' && s.spanContext().traceId === step.spanContext().traceId), 'the call span');
+      expect(call.parentSpanContext?.spanId).toBe(step.spanContext().spanId);
+    }
   });
 
   it('reads the context with the propagator it is given: the global one extracts nothing until one is registered', async () => {
