@@ -1,16 +1,17 @@
 /**
  * `toolCallTracing()` on a real MCPServer over WebSocket, called by SimpleMCPClient: one SERVER
  * span per tools/call with the OpenTelemetry MCP conventions' name and attributes, its status by
- * how the call ended, a cancelled call's span ended at the cancellation; and no span at all, nor
+ * how the call ended (input_required included), a cancelled call's span ended at the cancellation;
+ * and no span at all, nor
  * any current span in handlers, without the option.
  */
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import * as t from 'io-ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { McpError } from '../../src/mcp/index.js';
+import { McpError, SimpleMCPClient } from '../../src/mcp/index.js';
 import { toolCallTracing, TRACER_NAME } from '../../src/tracing/index.js';
-import { closeAll, startMcpServer, track } from '../mcp/support/mcp-fixtures.js';
-import { SimpleMCPClient } from '../../src/mcp/index.js';
+import type { JsonObject } from '../../src/protocol/index.js';
+import { closeAll, modernMeta, RawMcpClient, startMcpServer, track } from '../mcp/support/mcp-fixtures.js';
 import { installTracing, spanNamed, spansUntil, type InstalledTracing } from './tracing-fixtures.js';
 import { tracedServer } from './tracing-servers.js';
 
@@ -99,6 +100,28 @@ describe('toolCallTracing: the span of each tools/call', () => {
     server.release();
     await spansUntil(tracing.exporter, () => (server.calls.length === 1 ? true : undefined), 'the handler to finish');
     expect(tracing.exporter.getFinishedSpans().filter((s) => s.name === 'tools/call wait')).toEqual([span]);
+  });
+
+  it('leaves the status unset when a 2026-07-28 call is answered input_required, and when its retry completes', async () => {
+    const { url } = await startMcpServer({ wrapToolCall: toolCallTracing() }, (server) => {
+      server.registerTool('greet', { input: t.type({}) }, async (_args, ctx) => {
+        const answer = await ctx.elicit({ message: 'Name?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } } } }, { key: 'name' });
+        return `Hello, ${String(answer.content?.['name'])}`;
+      });
+    });
+    const raw = await RawMcpClient.connect(url);
+    const meta = modernMeta({ 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } });
+    const first = await raw.request('tools/call', { name: 'greet', arguments: {}, _meta: meta });
+    const asked = first['result'] as JsonObject;
+    expect(asked['resultType']).toBe('input_required');
+    const retry = { name: 'greet', arguments: {}, _meta: meta, inputResponses: { name: { action: 'accept', content: { name: 'Ada' } } }, requestState: asked['requestState'] };
+    expect(await raw.request('tools/call', retry)).toMatchObject({ result: { content: [{ text: 'Hello, Ada' }], resultType: 'complete' } });
+
+    const spans = await spansUntil(tracing.exporter, (all) => (all.length === 2 ? all : undefined), 'two spans');
+    expect(spans.map((span) => [span.attributes['nexus_mcp.tool_call.outcome'], span.status.code, span.attributes['error.type']])).toEqual([
+      ['input_required', SpanStatusCode.UNSET, undefined],
+      ['ok', SpanStatusCode.UNSET, undefined],
+    ]);
   });
 
   it('records nothing, and handlers see no current span, without the option', async () => {

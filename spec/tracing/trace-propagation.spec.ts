@@ -7,9 +7,10 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
-import { propagation, trace } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
 import { WebSocket } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ToolCallSettled } from '../../src/mcp/index.js';
 import { toolCallTracing, traceContextMeta } from '../../src/tracing/index.js';
 import { closeAll, modernMeta, RawMcpClient, track } from '../mcp/support/mcp-fixtures.js';
 import { installTracing, spanNamed, spansUntil, type InstalledTracing } from './tracing-fixtures.js';
@@ -123,6 +124,27 @@ describe('toolCallTracing: the trace a call belongs to', () => {
       const call = await spansUntil(tracing.exporter, (spans) => spans.find((s) => s.name === 'tools/call add' && s.spanContext().traceId === step.spanContext().traceId), 'the call span');
       expect(call.parentSpanContext?.spanId).toBe(step.spanContext().spanId);
     }
+  });
+
+  // What an HTTP instrumentation leaves current while a Streamable HTTP request is served: the
+  // wrapper is called directly inside such a span, as the server calls it.
+  it("links a span current on the server, and keeps the caller's as the parent", async () => {
+    const wrap = toolCallTracing();
+    const request = trace.getTracer('http').startSpan('POST /mcp');
+    const call = { name: 'add', arguments: {}, sessionId: 's', requestId: 1, protocolVersion: '2025-11-25', signal: new AbortController().signal };
+    const run = (): Promise<ToolCallSettled> => Promise.resolve({ outcome: 'ok', result: { content: [] } });
+    await context.with(trace.setSpan(context.active(), request), async () => {
+      await wrap({ ...call, meta: { traceparent: TRACEPARENT } }, run);
+      await wrap({ ...call, meta: undefined, requestId: 2 }, run);
+    });
+    request.end();
+
+    const [joined, plain] = await spansUntil(tracing.exporter, (spans) => (spans.length === 3 ? spans.filter((s) => s.name === 'tools/call add') : undefined), 'three spans');
+    expect(joined?.parentSpanContext?.spanId).toBe(PARENT_ID);
+    expect(joined?.links.map((link) => link.context.spanId)).toEqual([request.spanContext().spanId]);
+    // Without the caller's context the current span is the parent, and nothing is linked.
+    expect(plain?.parentSpanContext?.spanId).toBe(request.spanContext().spanId);
+    expect(plain?.links).toEqual([]);
   });
 
   it('reads the context with the propagator it is given: the global one extracts nothing until one is registered', async () => {
