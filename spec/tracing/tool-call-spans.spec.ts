@@ -2,8 +2,7 @@
  * `toolCallTracing()` on a real MCPServer over WebSocket, called by SimpleMCPClient: one SERVER
  * span per tools/call with the OpenTelemetry MCP conventions' name and attributes, its status by
  * how the call ended (input_required included), a cancelled call's span ended at the cancellation;
- * and no span at all, nor
- * any current span in handlers, without the option.
+ * and no span at all, nor any current span in handlers, without the option.
  */
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import * as t from 'io-ts';
