@@ -31,6 +31,9 @@ export type {
   Workflow,
   SessionEvent,
   ToolCallEvent,
+  ToolCallWrapper,
+  ToolCallInfo,
+  ToolCallSettled,
   ServerErrorEvent,
 } from './mcp/index.js';
 export { JsonRpcErrorCode } from './protocol/index.js';

@@ -17,6 +17,7 @@ const ENTRY_POINTS = {
   'nexus-mcp/testing': 'src/testing/index.ts',
   'nexus-mcp/redis': 'src/redis/index.ts',
   'nexus-mcp/metrics': 'src/metrics/index.ts',
+  'nexus-mcp/tracing': 'src/tracing/index.ts',
 } as const;
 
 const ERRORS = [
@@ -103,6 +104,9 @@ const EXPECTED: Record<keyof typeof ENTRY_POINTS, readonly string[]> = {
     'StructuredToolDefinition',
     'Tool',
     'ToolCallEvent',
+    'ToolCallInfo',
+    'ToolCallSettled',
+    'ToolCallWrapper',
     'ToolDefinition',
     'ToolReply',
     'ToolResultBody',
@@ -290,6 +294,9 @@ const EXPECTED: Record<keyof typeof ENTRY_POINTS, readonly string[]> = {
     'StructuredToolReply',
     'StructuredToolResult',
     'ToolCallEvent',
+    'ToolCallInfo',
+    'ToolCallSettled',
+    'ToolCallWrapper',
     'ToolCallOutcome',
     'ToolDefinition',
     'ToolHandler',
@@ -321,6 +328,7 @@ const EXPECTED: Record<keyof typeof ENTRY_POINTS, readonly string[]> = {
     'redisSessions',
   ],
   'nexus-mcp/metrics': ['CollectMetricsOptions', 'CollectedMetrics', 'TOOL_CALL_BUCKETS', 'collectMetrics'],
+  'nexus-mcp/tracing': ['TRACER_NAME', 'ToolCallTracingOptions', 'toolCallTracing', 'traceContextMeta'],
 };
 
 /** Every name an entry point exports, types included, sorted. */

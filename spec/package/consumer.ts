@@ -126,10 +126,12 @@ async function checkConsumer(pkg: PackageJson, entries: readonly EntryPoint[], w
   }, built);
   await check('tarball contents: only what a consumer needs, and all of it', () => checkTarball(tarball, entries), packed);
   const project = createConsumerProject(join(workDir, 'consumer'), fixturesDir, fixturesOk ? entries : []);
-  // ioredis and prom-client are the optional peers of nexus-mcp/redis and nexus-mcp/metrics: a project that imports those entries installs them.
-  const installed = await check(`install: the tarball into a fresh project, with ${CONSUMER_TYPES_NODE}, io-ts, ioredis and prom-client`, async () => {
+  // ioredis, prom-client and @opentelemetry/api are the optional peers of nexus-mcp/redis, nexus-mcp/metrics and
+  // nexus-mcp/tracing: a project that imports those entries installs them.
+  const peers = ['ioredis', 'prom-client', '@opentelemetry/api'];
+  const installed = await check(`install: the tarball into a fresh project, with ${CONSUMER_TYPES_NODE}, io-ts, ${peers.join(', ')}`, async () => {
     if (tarball === undefined) throw new Error('no tarball');
-    await install(project, [tarball.path, CONSUMER_TYPES_NODE, dependencySpec(pkg, 'io-ts'), dependencySpec(pkg, 'ioredis'), dependencySpec(pkg, 'prom-client')]);
+    await install(project, [tarball.path, CONSUMER_TYPES_NODE, dependencySpec(pkg, 'io-ts'), ...peers.map((peer) => dependencySpec(pkg, peer))]);
     return [`in ${project.dir}`];
   }, packed);
   await check('bin: every command is packed executable, installed, and runs', () => checkBins(pkg, tarball, project), installed);

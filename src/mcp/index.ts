@@ -14,6 +14,7 @@ export { InMemoryMcpSessionStore, type McpSessionStore } from './server/session-
 export { McpSessionStateCodec, parseState as parseMcpSessionState, type McpSessionState } from './server/session-state.js';
 export type { SessionEvent, ServerErrorEvent } from './server/server-core.js';
 export type { ToolCallEvent } from './server/method-host.js';
+export type { ToolCallWrapper, ToolCallInfo, ToolCallSettled } from './server/tool-call-wrapper.js';
 export type { HandlerContext } from './server/handler-context.js';
 export type { ClientRequestOptions } from './server/client-requests.js';
 export { mcpTransportOptions, jsonRpcErrorReply } from './server/json-rpc-error-reply.js';

@@ -15,11 +15,15 @@ import { defineMethod, type AnyMethodSpec } from './method-spec.js';
 import type { MethodHost } from './method-host.js';
 import type { Page } from '../registries/paging.js';
 import type { ToolCallResult } from '../registries/tool-registry.js';
+import { callTool, type ToolCallWrapper } from './tool-call-wrapper.js';
 
-/** tools/*, resources/*, prompts/* and completion/complete: thin adapters from params codecs to the registries. */
+/**
+ * tools/*, resources/*, prompts/* and completion/complete: thin adapters from params codecs to the
+ * registries. `wrapToolCall`: the server's option of that name, run around every tools/call.
+ */
 // A flat method table: one entry per method, nothing to split.
 // eslint-disable-next-line max-lines-per-function
-export function featureMethods(host: MethodHost): [string, AnyMethodSpec][] {
+export function featureMethods(host: MethodHost, wrapToolCall?: ToolCallWrapper): [string, AnyMethodSpec][] {
   const listed = <T>(key: string, page: Page<T>): JsonObject =>
     page.nextCursor === undefined ? { [key]: page.items } : { [key]: page.items, nextCursor: page.nextCursor };
   return [
@@ -44,8 +48,8 @@ export function featureMethods(host: MethodHost): [string, AnyMethodSpec][] {
             host.recordToolCall({ sessionId: session.id, requestId: id, name: params.name, durationMs: host.now() - started, outcome });
             return result;
           };
-          // A tool that answers at once is answered at once: no promise, no microtask.
-          const called = host.tools.call(params.name, params.arguments, ctx);
+          // A tool that answers at once is answered at once (unless wrapped): no promise, no microtask.
+          const called = callTool(host.tools, { params, ctx }, wrapToolCall);
           return called instanceof Promise ? called.then(recorded) : recorded(called);
         },
       }),

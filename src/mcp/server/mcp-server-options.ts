@@ -2,6 +2,7 @@ import type { CacheScope } from '../../protocol/index.js';
 import type { HttpSessionDirectory, ServerTransportOptions, StreamableHttpOptions } from '../../transport/index.js';
 import { mcpStreamableHttp } from './mcp-http.js';
 import type { McpSessionStore } from './session-store.js';
+import type { ToolCallWrapper } from './tool-call-wrapper.js';
 
 /** Options of {@link MCPServer}: its own, plus the transport's (passed through when it builds one). */
 export interface MCPServerOptions
@@ -66,6 +67,12 @@ export interface MCPServerOptions
    * session (see docs/scaling.md). stdio sessions live on their connection and are not stored.
    */
   sessions?: { store?: McpSessionStore; ttlMs?: number };
+  /**
+   * Runs around every `tools/call`, from decoding the arguments to the result, with the tool's
+   * handler inside it: tracing (`toolCallTracing()` from `nexus-mcp/tracing`), or your own
+   * bookkeeping. See {@link ToolCallWrapper}. Default none: calls run as they are.
+   */
+  wrapToolCall?: ToolCallWrapper;
 }
 
 /** `useTransport: false`: the transport with its extras off, as the seed's plain path had none of them. */
@@ -91,6 +98,7 @@ export function transportOptionsOf(options: MCPServerOptions): ServerTransportOp
     clientRequestTimeoutMs: _clientRequestTimeoutMs,
     requestState: _requestState,
     sessions: _sessions,
+    wrapToolCall: _wrapToolCall,
     ...transportOptions
   } = options;
   return transportOptions;

@@ -74,6 +74,7 @@ export class MCPServer {
       sessionStore: options.sessions?.store && { store: options.sessions.store, ttlMs: positive('sessions.ttlMs', options.sessions.ttlMs ?? DEFAULT_SESSION_TTL_MS) },
       // A WebSocket session can only move to another node with shared resumption: only then is it worth storing.
       connectionSessions: resumesAcrossNodes(options) ? { nodeId: () => this.transport.clusterNode?.nodeId } : undefined,
+      wrapToolCall: options.wrapToolCall,
     });
     this.sessions$ = this.core.sessions$;
     this.toolCalls$ = this.core.toolCalls$;

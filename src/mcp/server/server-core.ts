@@ -26,6 +26,7 @@ import { SharedSessions } from './shared-sessions.js';
 import type { McpSessionStore } from './session-store.js';
 import { McpSession, type McpPeer, type RequestEra } from './session.js';
 import { ToolRegistry } from '../registries/tool-registry.js';
+import type { ToolCallWrapper } from './tool-call-wrapper.js';
 
 /** A session opening (handshake done, or first 2026-07-28 request) or closing, for operators. */
 export interface SessionEvent {
@@ -64,6 +65,8 @@ export interface ServerCoreOptions {
   readonly sessionStore?: { readonly store: McpSessionStore; readonly ttlMs: number } | undefined;
   /** With a `sessionStore`: WebSocket sessions are stored too, for clients that resume on another node; the node's id. */
   readonly connectionSessions?: { readonly nodeId: () => string | undefined } | undefined;
+  /** Runs around every tools/call (tracing, for one). */
+  readonly wrapToolCall?: ToolCallWrapper | undefined;
 }
 
 /** Everything a client may use: tools, resources (with subscriptions), prompts, logging, completions. */
@@ -114,7 +117,7 @@ export class ServerCore implements MethodHost {
     this.resources = new ResourceRegistry(onFailure, (uri) => this.notifyResourceUpdated(uri));
     this.prompts = new PromptRegistry(onFailure);
     this.dispatcher = new Dispatcher({
-      methods: new Map([...lifecycleMethods(this), ...featureMethods(this)]),
+      methods: new Map([...lifecycleMethods(this), ...featureMethods(this, options.wrapToolCall)]),
       notifications: new Map(lifecycleNotifications(this)),
       serverInfo: options.serverInfo,
       cache: options.cache,
