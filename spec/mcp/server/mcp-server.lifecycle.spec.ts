@@ -195,6 +195,30 @@ describe('cancellation', () => {
     expect(client.received.filter((frame) => frame.json?.['id'] === 'slow-1')).toEqual([]);
   });
 
+  it('a handler that ignores its cancellation and answers anyway is recorded as cancelled, and no reply is sent', async () => {
+    let markStarted!: () => void;
+    const started = new Promise<void>((resolve) => (markStarted = resolve));
+    let answer!: (text: string) => void;
+    const { server, url } = await startMcpServer({}, (s) =>
+      s.registerTool('stubborn', { input: t.type({}) }, () => {
+        markStarted();
+        return new Promise<string>((resolve) => (answer = resolve));
+      }),
+    );
+    const recorded = firstValueFrom(server.toolCalls$.pipe(filter((call) => call.name === 'stubborn')));
+    const client = await RawMcpClient.connect(url);
+    await client.initialize();
+    client.send({ jsonrpc: '2.0', id: 'stubborn-1', method: 'tools/call', params: { name: 'stubborn', arguments: {} } });
+    await started;
+    client.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'stubborn-1', reason: 'no longer needed' } });
+    // A round trip after the cancellation: the server has read it before the handler answers.
+    await client.request('ping', undefined, 'before-answer');
+    answer('done regardless');
+    expect(await recorded).toMatchObject({ name: 'stubborn', outcome: 'cancelled', requestId: 'stubborn-1' });
+    await client.request('ping', undefined, 'after-answer');
+    expect(client.received.filter((frame) => frame.json?.['id'] === 'stubborn-1')).toEqual([]);
+  });
+
   it('ignores cancellations of unknown ids, of initialize, and malformed ones', async () => {
     const { url } = await startMcpServer();
     const client = await RawMcpClient.connect(url);

@@ -157,7 +157,11 @@ export class ToolRegistry {
     if (E.isLeft(args)) {
       return failure('invalid_arguments', `Invalid arguments for tool "${name}": ${describeErrors(args.left, 'arguments')}`);
     }
-    const finished = (value: unknown): ToolCallResult => (entry.output ? this.structured(name, entry.output, value) : this.unstructured(name, value));
+    const finished = (value: unknown): ToolCallResult => {
+      // A handler that ignored its cancellation and answered anyway was still cancelled: no reply goes out.
+      if (ctx.signal.aborted && !(ctx.signal.reason instanceof InputRequiredError)) return this.failed(name, ctx.signal.reason, ctx);
+      return entry.output ? this.structured(name, entry.output, value) : this.unstructured(name, value);
+    };
     const failed = (error: unknown): ToolCallResult => this.failed(name, error, ctx);
     let value: unknown;
     try {
