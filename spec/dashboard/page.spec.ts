@@ -9,10 +9,10 @@ import * as t from 'io-ts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SimpleMCPClient, ToolError } from '../../src/mcp/index.js';
-import type { ClientConnection } from '../../src/transport/index.js';
+import { LocalCluster, type ClientConnection } from '../../src/transport/index.js';
 import { startMcpServer } from '../mcp/support/mcp-fixtures.js';
 import { closeAll, track } from '../support/resources.js';
-import { startClient } from '../support/sockets.js';
+import { startClient, startServer } from '../support/sockets.js';
 import { closeAll as closeMcp } from '../mcp/support/mcp-fixtures.js';
 import { launchChromium, openPage } from './browser.js';
 
@@ -144,6 +144,26 @@ describe('the dashboard page in Chromium', () => {
       ran: 'pwned' in window,
     }));
     expect(injected).toEqual({ element: false, images: 0, ran: false });
+    expect(errors).toEqual([]);
+  });
+
+  it('with a cluster bus, lists each node and its clients', async () => {
+    const cluster = new LocalCluster();
+    const { server: a } = await startServer({ cluster: cluster.node('node-a'), dashboard: { sampleMs: 100 } });
+    const { url: bUrl } = await startServer({ cluster: cluster.node('node-b') });
+    const { page, errors } = await openPage(browser, `http://127.0.0.1:${a.address?.port ?? 0}/dashboard`);
+    track(page, (p) => p.close());
+    await untilText(page, 'bus-status', { is: 'bus connected' });
+    const onB = await startClient(bUrl);
+    await untilText(page, 'nodes-table', { includes: 'node-b' });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="node-row"]').length === 2, undefined, WAIT);
+    await untilText(page, 'clients-sub', { is: '1 in the cluster' });
+    expect(await rows(page, 'node-row')).toEqual([
+      ['node-a (this node)', '0'],
+      ['node-b', '1'],
+    ]);
+    await onB.stop();
+    await untilText(page, 'clients-sub', { is: '0 in the cluster' });
     expect(errors).toEqual([]);
   });
 });
