@@ -4,7 +4,7 @@
  * of snapshots, so tests wait for the state they expect, never for a fixed time).
  */
 import { request } from 'node:http';
-import { filter, firstValueFrom, ReplaySubject } from 'rxjs';
+import { filter, firstValueFrom, ReplaySubject, skip } from 'rxjs';
 import { WebSocket, type ClientOptions } from 'ws';
 import { track } from '../support/resources.js';
 import { textOf, within } from '../support/sockets.js';
@@ -58,7 +58,13 @@ export class FeedClient {
     return firstValueFrom(this.frames.pipe(filter(predicate), within(what)));
   }
 
-  /** The first snapshot that satisfies `test`. */
+  /** The first snapshot from now on (not one already received) that satisfies `test`. */
+  nextSnapshot(what: string, test: (snapshot: Snapshot) => boolean = () => true): Promise<Snapshot> {
+    const isMatch = (frame: FeedFrame): frame is Snapshot => frame.type === 'snapshot' && test(frame as Snapshot);
+    return firstValueFrom(this.frames.pipe(skip(this.received.length), filter(isMatch), within(what)));
+  }
+
+  /** The first snapshot (from the start of the feed) that satisfies `test`. */
   snapshot(what: string, test: (snapshot: Snapshot) => boolean): Promise<Snapshot> {
     return this.until(what, (frame): frame is Snapshot => frame.type === 'snapshot' && test(frame as Snapshot));
   }
