@@ -11,6 +11,7 @@ export { WebSocketServerTransport, type ClientMessage } from './server/server-tr
 export type { ServerTransportOptions } from './server/server-options.js';
 export type { HealthOptions, MetricsRouteOptions, MetricsSource } from './observability/http-routes.js';
 export type { TrafficTotals } from './observability/traffic.js';
+export type { DashboardOptions, DashboardPanel, DashboardEvent } from './dashboard/dashboard-options.js';
 export type { ReplyProblem, ReplyProblemKind } from './server/error-reply.js';
 export type { ClientConnection, ClientInfo } from './server/connection.js';
 export type { Disconnection } from './server/peers.js';

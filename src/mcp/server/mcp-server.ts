@@ -19,6 +19,7 @@ import type {
   ResourceTemplateReader,
 } from '../registries/resource-registry.js';
 import { ClusterNotifications } from './cluster-notifications.js';
+import { mcpPanel, withMcpPanel } from '../dashboard/mcp-panel.js';
 import { ServerCore, type ServerErrorEvent, type SessionEvent } from './server-core.js';
 import { logMcpServer } from './mcp-log.js';
 import type { RegisteredTool, StructuredToolDefinition, StructuredToolHandler, ToolDefinition, ToolHandler } from '../registries/tool-registry.js';
@@ -86,6 +87,7 @@ export class MCPServer {
       ...transportOptionsOf(options),
       ...mcpTransportOptions,
       streamableHttp: streamableHttpOf(options.http, this.core.shared),
+      dashboard: withMcpPanel(options.dashboard, () => mcpPanel(this.core, scheduler)),
       messageHandler: (message, client) => this.core.handle(client, message),
     });
     logMcpServer(this, this.transport.logger);

@@ -1,26 +1,24 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Observable } from 'rxjs';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { JsonObject } from '../../protocol/index.js';
 import { SocketError } from '../errors.js';
 import type { ReplayStore } from '../resume/replay-log.js';
 import type { ReplyProblem } from '../server/error-reply.js';
-import { batchWrites, type TurnMark } from '../flow/write-batch.js';
 import type { StructuredLogger } from '../server/logger.js';
 import { sessionRequestOf, withoutSessionRequest } from '../resume/session-request.js';
 import { redactCredentials } from '../security/authenticate.js';
 import { UpgradeGuard, type UpgradeGuardOptions } from '../security/upgrade-guard.js';
-import type { Edge, EdgeHost, EncodedFrame, PeerLink } from './edge.js';
+import type { Edge, EdgeHost } from './edge.js';
 import type { DeflateSettings } from './compression.js';
 import { createListener, dropConnections, stopListening, type Listener, type ListenerOptions } from './listener.js';
-import { readReceipt } from './read-receipt.js';
 import { respondText } from './http/exchange.js';
 import { StreamableHttp, type StreamableHttpOptions } from './http/streamable-http.js';
 import { isSecureServer } from './tls.js';
-import type { HttpRoutes } from '../observability/http-routes.js';
-import { wsTextFrame } from './ws-frame.js';
+import type { HttpRoutes, UpgradeRoutes } from '../observability/http-routes.js';
+import { WsLink } from './ws-link.js';
 
 /** What the WebSocket edge is built from: where to listen, what to accept, and the upgrade checks. */
 export interface WsEdgeOptions extends UpgradeGuardOptions, ListenerOptions {
@@ -43,77 +41,9 @@ export interface WsEdgeOptions extends UpgradeGuardOptions, ListenerOptions {
   readonly errorReply: (problem: ReplyProblem) => JsonObject | undefined;
   /** Health and metrics, answered before anything else on the transport's own listener; they keep it open while stop() drains. */
   readonly routes?: HttpRoutes | undefined;
+  /** Upgrades taken before the transport's own (the dashboard's live socket). */
+  readonly upgrades?: UpgradeRoutes | undefined;
 }
-
-/**
- * One ws socket as a {@link PeerLink}. The peer's handle rides along, so the shared listeners find
- * it from the socket in one lookup and no per-socket closure exists.
- */
-class WsLink implements PeerLink, TurnMark {
-  /** The server's handle for the peer on this socket; set once the server has accepted it. */
-  peer: unknown;
-  /** The turn of the event loop this link was last written in (see `batchWrites`). */
-  turn = 0;
-  /**
-   * No extension negotiated: ws writes each frame to the socket as it is sent, never queueing, so a
-   * frame made once for a broadcast can go to the socket directly, in order with ws's own frames.
-   */
-  private readonly plain: boolean;
-
-  constructor(
-    readonly socket: WebSocket,
-    /** The TCP (or TLS) socket under the WebSocket: where frames made once go, and writes are batched. */
-    private readonly tcp: Socket,
-  ) {
-    this.plain = socket.extensions === '';
-  }
-
-  get isOpen(): boolean {
-    return this.socket.readyState === 1;
-  }
-
-  get bufferedAmount(): number {
-    return this.socket.bufferedAmount;
-  }
-
-  get protocol(): string {
-    return this.socket.protocol;
-  }
-
-  write(data: string | Buffer, written?: (error?: Error) => void): void {
-    // A Buffer goes out as text too: it is JSON's UTF-8, encoded once for every client of a broadcast.
-    if (typeof data === 'string') this.socket.send(data, written);
-    else this.socket.send(data, AS_TEXT, written);
-  }
-
-  writeFrame(frame: EncodedFrame): void {
-    if (this.plain) this.tcp.write(wsTextFrame(frame));
-    else this.socket.send(frame.bytes, AS_TEXT);
-  }
-
-  close(code: number, reason: string): void {
-    if (this.socket.readyState !== 3) this.socket.close(code, reason);
-  }
-
-  terminate(): void {
-    this.socket.terminate();
-  }
-
-  hold(): void {
-    if (this.socket.readyState === 1) batchWrites(this.tcp, this);
-  }
-
-  ping(): void {
-    this.socket.ping();
-  }
-
-  readReceipt(): Observable<void> {
-    return readReceipt(this.socket);
-  }
-}
-
-/** ws's send options for bytes that are JSON text (ws does not change the object it is given). */
-const AS_TEXT = { binary: false } as const;
 
 /** Headers that only carry the WebSocket handshake itself; its outcome is on the socket (`protocol`, `extensions`). */
 const HANDSHAKE_HEADERS = new Set(['connection', 'upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions']);
@@ -151,6 +81,8 @@ export class WsEdge implements Edge {
   private readonly onClose: (this: WebSocket, code: number, reason: Buffer) => void;
   private wss: WebSocketServer | undefined;
   private listener: Listener | undefined;
+  /** Where upgrades arrive: the transport's own listener, or the server it was given. */
+  private target: Listener | undefined;
   private listenerStopped: Promise<void> = Promise.resolve();
   private host: EdgeHost | undefined;
   private http: StreamableHttp | undefined;
@@ -179,7 +111,7 @@ export class WsEdge implements Edge {
   }
 
   get address(): AddressInfo | undefined {
-    const address = this.wss?.address();
+    const address = this.wss && (this.options.server ?? this.listener)?.address();
     return typeof address === 'object' && address !== null ? address : undefined;
   }
 
@@ -208,7 +140,8 @@ export class WsEdge implements Edge {
     // Our own listener rather than ws's, so stop() can end connections that never upgrade.
     const listener = server ? undefined : createListener(this.options, (error) => host.report(error), onRequest);
     const wss = new WebSocketServer({
-      server: server ?? listener,
+      // Upgrades are routed here (onUpgrade), so that other routes (the dashboard) can come first.
+      noServer: true,
       ...(path === undefined ? {} : { path }),
       // Also caps inflated size: ws stops decompressing a message once it passes maxPayload (1009).
       maxPayload: maxMessageSize,
@@ -219,17 +152,20 @@ export class WsEdge implements Edge {
     });
     this.wss = wss;
     this.listener = listener;
-    wss.on('error', (error: Error) => host.report(new SocketError(`WebSocket server error: ${error.message}`, { cause: error })));
-    wss.on('connection', (socket: WebSocket, request: IncomingMessage) => this.accept(socket, request));
+    const target = server ?? listener;
+    if (!target) return;
+    this.target = target;
+    target.on('upgrade', this.onUpgrade);
+    target.on('error', (error: Error) => host.report(new SocketError(`WebSocket server error: ${error.message}`, { cause: error })));
     if (!listener) return;
-    // ws re-emits the listener's 'listening' and 'error'.
     listener.listen(port, this.options.host);
     try {
       await new Promise<void>((resolve, reject) => {
-        wss.once('listening', resolve);
-        wss.once('error', reject);
+        listener.once('listening', resolve);
+        listener.once('error', reject);
       });
     } catch (error) {
+      listener.off('upgrade', this.onUpgrade);
       wss.close();
       listener.close();
       this.wss = undefined;
@@ -247,6 +183,7 @@ export class WsEdge implements Edge {
   stopAccepting(): Promise<void> {
     this.http?.stopAccepting();
     const wss = this.wss;
+    this.target?.off('upgrade', this.onUpgrade);
     // Resolves once the listener's last connection is gone, which close() hastens. With health
     // routes the listener stays open until close(), so a load balancer can read /readyz's 503.
     if (this.listener && this.options.routes) refuseUpgrades(this.listener);
@@ -285,6 +222,12 @@ export class WsEdge implements Edge {
     }
     this.http.handle(request, response);
   }
+
+  /** Every upgrade on the listener: the other routes' first, then the transport's own (ws checks `path`). */
+  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (this.options.upgrades?.(request, socket, head) === true) return;
+    this.wss?.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request));
+  };
 
   /** ws's `verifyClient`: the guard's checks, then (for a resume) the server's word on it. */
   private readonly verifyClient = (

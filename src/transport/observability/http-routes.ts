@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { compileHostAllowList, localHostHeader } from '../security/origin-policy.js';
 
 /** `/healthz` and `/readyz` on the transport's own listener (see docs/observability.md). */
@@ -29,6 +30,16 @@ export interface MetricsRouteOptions {
 
 /** Answers the request if its path is one of the observability routes; `false` leaves it to the next handler. */
 export type HttpRoutes = (request: IncomingMessage, response: ServerResponse) => boolean;
+
+/** Takes the upgrade if its path is one of these routes (the socket is then theirs); `false` leaves it to the transport. */
+export type UpgradeRoutes = (request: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+
+/** Answers a request with the first route that takes it. */
+export function firstRoute(...routes: readonly (HttpRoutes | undefined)[]): HttpRoutes | undefined {
+  const present = routes.filter((route) => route !== undefined);
+  if (present.length === 0) return undefined;
+  return (request, response) => present.some((route) => route(request, response));
+}
 
 export interface RoutesParts {
   readonly health: HealthOptions | undefined;

@@ -109,6 +109,9 @@ export class Connection implements ClientConnection, HeartbeatPeer, HandledClien
   pendingCalls = 0;
   /** The client's message rate, made at its first frame. */
   messageRate: MessageRateLimiter | undefined;
+  /** Frames received from it and messages handed to it: plain numbers, read by the dashboard. */
+  messagesIn = 0;
+  messagesOut = 0;
 
   /** A number rather than a Date: a Date object is ~100 bytes of heap. */
   private readonly connectedAtMs: number;
@@ -195,6 +198,7 @@ export class Connection implements ClientConnection, HeartbeatPeer, HandledClien
       if (!this.currentLink.isOpen) return true;
     }
     if (!this.currentLink.isOpen) return false;
+    this.messagesOut++;
     this.traffic.sent(data.length);
     return this.deliver(data, data.length, written, related);
   }
@@ -212,6 +216,7 @@ export class Connection implements ClientConnection, HeartbeatPeer, HandledClien
     }
     const link = this.currentLink;
     if (!link.isOpen) return false;
+    this.messagesOut++;
     this.traffic.sent(frame.bytes.length);
     if (hold) link.hold?.();
     // Near the slow-consumer watermark the gate decides; below it the link takes the frame as encoded.

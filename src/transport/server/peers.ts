@@ -109,6 +109,7 @@ export class Peers implements EdgeHost<Connection> {
   frame(client: Connection, link: PeerLink, data: string | Buffer, isBinary: boolean): void {
     // A resumed session's old link may still deliver: the client has moved on from it.
     if (link !== client.link) return;
+    client.messagesIn++;
     this.traffic.received(data.length);
     this.frames.next({ client, data, isBinary });
   }

@@ -8,6 +8,7 @@ import type { Edge } from '../edges/edge.js';
 import type { StreamableHttpOptions } from '../edges/http/streamable-http.js';
 import type { ServerTlsOptions } from '../edges/tls.js';
 import type { HealthOptions, MetricsRouteOptions } from '../observability/http-routes.js';
+import { resolveDashboard, type DashboardOptions, type ResolvedDashboard } from '../dashboard/dashboard-options.js';
 import { DEFAULT_MAX_IN_FLIGHT } from '../flow/in-flight.js';
 import { resolveMessageRate, type MessageRateOptions } from '../flow/message-rate.js';
 import type { MessageHandler } from '../flow/run-handlers.js';
@@ -167,6 +168,8 @@ export interface ServerTransportOptions {
    * `nexus-mcp/metrics`) on the transport's own listener. Ignored with `server`. Default off.
    */
   metrics?: MetricsRouteOptions;
+  /** A live admin page on the transport's own listener (docs/dashboard.md); `true` for the defaults. Ignored with `server`. Default off. */
+  dashboard?: DashboardOptions | boolean;
 }
 
 export const DEFAULT_MAX_CLIENTS = 10_000;
@@ -216,6 +219,7 @@ export interface ResolvedServerOptions {
   readonly drainMs: number;
   readonly health: HealthOptions | undefined;
   readonly metrics: MetricsRouteOptions | undefined;
+  readonly dashboard: ResolvedDashboard | undefined;
   readonly perMessageDeflate: DeflateSettings | false;
 }
 
@@ -264,6 +268,7 @@ export function resolveServerOptions(options: ServerTransportOptions): ResolvedS
     drainMs: options.drainMs ?? 0,
     health: options.health === true ? {} : options.health || undefined,
     metrics: options.metrics,
+    dashboard: options.server === undefined ? resolveDashboard(options.dashboard) : undefined,
   };
 }
 

@@ -10,7 +10,9 @@ import type { DecodedMessage } from '../flow/decode.js';
 import { InFlightCalls } from '../flow/in-flight.js';
 import { Inbox } from '../flow/inbox.js';
 import type { SlowConsumerEvent } from '../flow/slow-consumer.js';
-import { observabilityRoutes } from '../observability/http-routes.js';
+import { Dashboard } from '../dashboard/dashboard.js';
+import { watchServer } from '../dashboard/dashboard-source.js';
+import { firstRoute, observabilityRoutes } from '../observability/http-routes.js';
 import type { TrafficTotals } from '../observability/traffic.js';
 import { heartbeat } from '../operators/heartbeat.js';
 import { waitForCount } from '../operators/wait-for-count.js';
@@ -58,6 +60,8 @@ export class WebSocketServerTransport {
   private readonly edge: Edge;
   /** This server's place in its cluster, when it has one. */
   private readonly cluster: ClusterLink | undefined;
+  /** The admin page, when asked for (`dashboard`). */
+  private readonly dashboard: Dashboard | undefined;
   private readonly calls = new InFlightCalls();
   private readonly messagesSubject = new Subject<ClientMessage>();
   private readonly slowConsumerSubject = new Subject<SlowConsumerEvent>();
@@ -128,7 +132,9 @@ export class WebSocketServerTransport {
       allowedHosts: resolved.allowedHosts,
       failed: (error) => resolved.logger.warn(`nexus-mcp: the metrics registry failed to render: ${error instanceof Error ? error.message : String(error)}`),
     });
-    this.edge = resolved.edge ?? new WsEdge({ ...resolved, sessions: resume !== undefined, routes });
+    this.dashboard = resolved.dashboard && new Dashboard(resolved.dashboard, () => watchServer(this, scheduler, () => this.peers.values()));
+    const upgrades = this.dashboard?.upgrades;
+    this.edge = resolved.edge ?? new WsEdge({ ...resolved, sessions: resume !== undefined, routes: firstRoute(routes, this.dashboard?.routes), upgrades });
     this.connections$ = this.peers.connections$;
     this.disconnections$ = this.peers.disconnections$;
     this.cluster = resolved.cluster && new ClusterLink(resolved.cluster, clusterHostOf(this.peers));
@@ -331,6 +337,7 @@ export class WebSocketServerTransport {
   private serve(): void {
     const { options, peers } = this;
     this.logging = logServerEvents(this, options.logger, options.scheduler);
+    this.dashboard?.start();
     const effects = pipelineEffects({
       errorReply: options.errorReply,
       binaryFrames: options.binaryFrames,
@@ -369,6 +376,7 @@ export class WebSocketServerTransport {
   private async shutdown(drainMs: number): Promise<void> {
     this.stopping$.next();
     this.stopping$.complete();
+    this.dashboard?.stop();
     await this.starting?.catch(() => undefined);
     const { stopGraceMs, scheduler } = this.options;
     const edges = this.starting ? [this.edge, ...this.attached] : this.attached;
