@@ -3,6 +3,7 @@
  * WebSocket and Streamable HTTP on one port, or stdio for hosts that spawn their servers.
  *
  *   npm start                                   # ws://127.0.0.1:3001 and http://127.0.0.1:3001 (HOST / PORT override)
+ *                                               # the live dashboard: http://127.0.0.1:3001/dashboard (this machine only)
  *   npx nexus-mcp tools ws://127.0.0.1:3001     # WebSocket
  *   npx nexus-mcp call http://127.0.0.1:3001 add '{"a": 2, "b": 40}'   # Streamable HTTP
  *   npx tsx examples/demo-server.ts --stdio     # stdio: JSON-RPC lines on stdin/stdout, logs on stderr
@@ -23,6 +24,10 @@ const server = new MCPServer({
   name: 'nexus-mcp-demo',
   version: '0.1.0',
   instructions: 'Demo tools: echo, add, count (reports progress), weather (structured output), clock. Notes at notes://welcome.',
+  // The admin page and the load balancer's probes, on the same port (unused on stdio). The dashboard
+  // answers only this machine: no `authorize` hook is given.
+  dashboard: !stdio,
+  health: !stdio,
 });
 
 server.registerTool('echo', { description: 'Echoes its text', input: t.type({ text: t.string }), annotations: { readOnlyHint: true } }, ({ text }) => text);
@@ -97,4 +102,5 @@ if (stdio) {
 } else {
   await server.start();
   say(`MCP demo server listening on ${server.url ?? ''} and ${server.httpUrl ?? ''} (WebSocket, subprotocol "mcp", and Streamable HTTP; Ctrl-C to stop)`);
+  say(`live dashboard: ${server.httpUrl ?? ''}/dashboard (from this machine); health: /healthz and /readyz`);
 }

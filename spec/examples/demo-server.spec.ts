@@ -56,6 +56,12 @@ describe('examples/demo-server.ts (npm start)', () => {
       } finally {
         await sdk.close();
       }
+      // The same port serves the dashboard (to this machine) and the readiness probe.
+      const page = await fetch(`${httpUrl}/dashboard`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await page.text()).toContain('<script src=');
+      expect(await (await fetch(`${httpUrl}/readyz`)).text()).toBe('ready');
       child.kill('SIGINT');
       expect(await exited).toBe(0);
     } finally {
