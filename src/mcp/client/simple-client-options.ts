@@ -45,8 +45,10 @@ export interface SimpleMCPClientOptions {
    * (how broken event streams are resumed; default `{ maxRetries: 10, initialDelay: 500, maxDelay: 30000 }`),
    * `connectTimeout` (bound on the wait for response headers of a GET, a DELETE or a notification,
    * ms; default 10000), `maxMessageSize` (default 10 MiB) and `random`; the others are WebSocket's.
+   * Over WebSocket, `protocols` are offered after `mcp` (always offered first): a browser's
+   * credential goes there, as `tokenSubprotocol(token)`.
    */
-  transport?: Omit<ClientTransportOptions, 'protocols' | 'messageHandler' | 'scheduler' | 'resume'>;
+  transport?: Omit<ClientTransportOptions, 'messageHandler' | 'scheduler' | 'resume'>;
   /** Over `http://` and `https://`: the `fetch` to send requests with (a custom TLS agent, a proxy). Default the global `fetch`. */
   fetch?: typeof fetch;
   /** Time source for timeouts; tests pass a virtual one. */

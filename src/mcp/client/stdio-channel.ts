@@ -14,7 +14,7 @@ export interface StdioServerCommand {
   /** Its working directory. Default: this process's. */
   readonly cwd?: string;
   /** Its environment. Default: this process's. */
-  readonly env?: NodeJS.ProcessEnv;
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** What becomes of its stderr lines (its log): passed to this function. Default: written to this process's stderr. */
   readonly stderr?: (line: string) => void;
 }
