@@ -119,4 +119,34 @@ describe('the browser build in Chromium', () => {
     },
     SLOW,
   );
+
+  it(
+    'SimpleMCPClient: after a graceful stop and a new server on the same port, reconnects with a fresh session and initializes again',
+    async () => {
+      const redis = await RedisServer.start();
+      const pages = await PageServer.start(['mcp-page']);
+      const serverOptions = { redisUrl: redis.url, origin: pages.origin, token: TOKEN };
+      const first = await McpNodeProcess.start({ ...serverOptions, nodeId: 'first', port: 0 });
+      const page = await openPage(pages, 'mcp-page');
+      await page.evaluate(([url, token]) => window.mcpPage.connect(url, token), [`ws://127.0.0.1:${first.port}`, TOKEN] as const);
+      const [, clientId] = (await page.evaluate(() => window.mcpPage.callTool('whoami', {}))).split(' ');
+      const statesBefore = (await page.evaluate(() => window.mcpPage.states())).length;
+
+      // stop(): every client closed with 1001, its session ended on purpose.
+      await first.close();
+      await page.waitForFunction(() => window.mcpPage.state() === 'reconnecting', undefined, { timeout: 30_000 });
+      const second = await McpNodeProcess.start({ ...serverOptions, nodeId: 'second', port: first.port });
+
+      await page.waitForFunction(() => window.mcpPage.state() === 'ready', undefined, { timeout: 30_000 });
+      const [node, newId] = (await page.evaluate(() => window.mcpPage.callTool('whoami', {}))).split(' ');
+      expect(node).toBe('second');
+      expect(newId).not.toBe(clientId);
+      expect((await page.evaluate(() => window.mcpPage.states())).slice(statesBefore)).toEqual(['reconnecting', 'initializing', 'ready']);
+      expect(await page.evaluate(() => window.mcpPage.callTool('add', { a: 1, b: 1 }))).toBe('2');
+      expect(await second.broadcast('after the restart')).toBe(1);
+      await untilAnnounced(page, 'after the restart');
+      await page.evaluate(() => window.mcpPage.disconnect());
+    },
+    SLOW,
+  );
 });
