@@ -143,6 +143,24 @@ async function checkBrowserBundle(project: ConsumerProject): Promise<string[]> {
   ];
 }
 
+/** A page's TypeScript project: DOM, no Node types at all (`types: []`), strict, libraries checked too. */
+const BROWSER_TSCONFIG = {
+  compilerOptions: { strict: true, skipLibCheck: false, target: 'ES2022', lib: ['ES2022', 'DOM'], types: [], module: 'ESNext', moduleResolution: 'Bundler', noEmit: true },
+  files: ['browser-types.ts'],
+};
+const BROWSER_TYPES_PAGE = `import { SimpleMCPClient, WebSocketClientTransport, tokenSubprotocol, type CallToolResult } from 'nexus-mcp/browser';
+const client = new SimpleMCPClient({ url: 'wss://example.com/', transport: { protocols: [tokenSubprotocol('t')] } });
+export const call: Promise<CallToolResult> = client.callTool('add', { a: 1, b: 2 });
+export const transport = new WebSocketClientTransport('wss://example.com/');
+`;
+
+async function checkBrowserTypes(project: ConsumerProject): Promise<string[]> {
+  writeFileSync(join(project.dir, 'browser-types.ts'), BROWSER_TYPES_PAGE);
+  writeFileSync(join(project.dir, 'tsconfig.browser.json'), `${JSON.stringify(BROWSER_TSCONFIG, null, 2)}\n`);
+  await typeCheckIn(project, 'tsconfig.browser.json');
+  return ["a page importing nexus-mcp/browser type-checks with DOM and no Node types (types: [], skipLibCheck false)"];
+}
+
 async function checkConsumer(pkg: PackageJson, entries: readonly EntryPoint[], workDir: string): Promise<void> {
   const fixturesOk = await check('fixtures: one consumer fixture per entry point in package.json exports', () => fixturesMatchEntryPoints(entries));
   const built = await check('build: a clean dist/', cleanBuild);
@@ -161,6 +179,7 @@ async function checkConsumer(pkg: PackageJson, entries: readonly EntryPoint[], w
   }, packed);
   await check('bin: every command is packed executable, installed, and runs', () => checkBins(pkg, tarball, project), installed);
   await check('browser bundle: esbuild, platform browser, against the installed tarball', () => checkBrowserBundle(project), installed);
+  await check('browser types: nexus-mcp/browser without @types/node', () => checkBrowserTypes(project), installed);
   await check(
     'runtime without the optional peer @modelcontextprotocol/sdk: require() and import() of every entry point',
     () => runNode(project, 'load-without-sdk.cjs'),

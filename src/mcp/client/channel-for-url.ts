@@ -1,5 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
-import type { ReconnectPolicy } from '../../transport/index.js';
+import type { ReconnectPolicy } from '../../transport/operators/reconnect.js';
 import { PLAIN_CLIENT, transportChannel, type ClientChannel, type SocketTransportFactory } from './client-channel.js';
 import { HttpChannel, type HttpChannelSettings } from './http-channel.js';
 import type { ResolvedClientOptions } from './simple-client-options.js';

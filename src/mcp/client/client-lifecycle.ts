@@ -13,7 +13,8 @@ import {
   type JsonRpcResponse,
   type RequestId,
 } from '../../protocol/index.js';
-import type { ClientState, SessionOutcome } from '../../transport/index.js';
+import type { ClientState } from '../../transport/client/client-core.js';
+import type { SessionOutcome } from '../../transport/client/client-session.js';
 import type { ClientChannel } from './client-channel.js';
 import type { ChannelOpener } from './channel-for-url.js';
 import { decodeResult } from './client-results.js';
