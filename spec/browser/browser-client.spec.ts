@@ -58,9 +58,9 @@ describe('the browser build in Chromium', () => {
         authenticate: bearerAuth((token) => (token === TOKEN ? { clientId: 'page-user', scopes: [] } : undefined)),
         messageHandler: (message) => ({ type: 'echo', original: message }),
       });
-      const connected = nextValue<ClientConnection>(server.connections$);
       const page = await openPage(pages, 'transport-page');
 
+      const connected = nextValue<ClientConnection>(server.connections$);
       await page.evaluate(([target, token]) => window.transportPage.start(target, token), [url, TOKEN] as const);
       const client = await connected;
       expect(client.authInfo?.clientId).toBe('page-user');
