@@ -18,6 +18,7 @@ const ENTRY_POINTS = {
   'nexus-mcp/redis': 'src/redis/index.ts',
   'nexus-mcp/metrics': 'src/metrics/index.ts',
   'nexus-mcp/tracing': 'src/tracing/index.ts',
+  'nexus-mcp/browser': 'src/browser/index.ts',
 } as const;
 
 const ERRORS = [
@@ -332,6 +333,76 @@ const EXPECTED: Record<keyof typeof ENTRY_POINTS, readonly string[]> = {
   ],
   'nexus-mcp/metrics': ['CollectMetricsOptions', 'CollectedMetrics', 'TOOL_CALL_BUCKETS', 'collectMetrics'],
   'nexus-mcp/tracing': ['TRACER_NAME', 'ToolCallTracingOptions', 'toolCallTracing', 'traceContextMeta'],
+  'nexus-mcp/browser': [
+    'CallToolOptions',
+    'CallToolResult',
+    'CancelledError',
+    'ClientRequestError',
+    'ClientState',
+    'ClientTransportOptions',
+    'CloseCode',
+    'CloseDisposition',
+    'CompleteResult',
+    'ConnectionClosedError',
+    'ConnectionFailedError',
+    'ContentBlock',
+    'CreateMessageParams',
+    'CreateMessageResult',
+    'ElicitParams',
+    'ElicitResult',
+    'ElicitationHandler',
+    'ElicitationOptions',
+    'HandlerError',
+    'HttpAuthError',
+    'HttpStatusError',
+    'Implementation',
+    'InboxOverflowError',
+    'InitializeResult',
+    'InvalidFrameError',
+    'JsonObject',
+    'JsonRpcErrorCode',
+    'JsonRpcNotification',
+    'JsonValue',
+    'McpClientState',
+    'McpError',
+    'MessageOfType',
+    'MessageTooLargeError',
+    'NotConnectedError',
+    'Progress',
+    'Prompt',
+    'PromptReference',
+    'QueueExpiredError',
+    'QueueFullError',
+    'ReceiveTimeoutError',
+    'ReconnectOptions',
+    'ReconnectPolicy',
+    'RequestOptions',
+    'RequestTimeoutError',
+    'Resource',
+    'ResourceTemplateReference',
+    'Root',
+    'RootsHandler',
+    'SamplingHandler',
+    'SendQueueLimits',
+    'SerializationError',
+    'ServerRequestContext',
+    'SessionExpiredError',
+    'SessionNotFoundError',
+    'SessionOutcome',
+    'SimpleMCPClient',
+    'SimpleMCPClientOptions',
+    'SocketError',
+    'Tool',
+    'TransportError',
+    'TransportStoppedError',
+    'WebSocketClientTransport',
+    'WebSocketConstructor',
+    'WebSocketLike',
+    'classifyCloseCode',
+    'isType',
+    'ofType',
+    'tokenSubprotocol',
+  ],
 };
 
 /** Every name an entry point exports, types included, sorted. */
@@ -343,6 +414,18 @@ function exportsOf(program: ts.Program, file: string): string[] {
   if (!symbol) throw new Error(`${file} is not a module`);
   return checker
     .getExportsOfModule(symbol)
+    .map((exported) => exported.name)
+    .sort();
+}
+
+/** The names of an entry point that are values at run time (classes, functions, constants), not only types. */
+function valuesOf(program: ts.Program, file: string): string[] {
+  const checker = program.getTypeChecker();
+  const symbol = checker.getSymbolAtLocation(program.getSourceFile(`${root}${file}`) as ts.SourceFile);
+  if (!symbol) throw new Error(`${file} is not a module`);
+  return checker
+    .getExportsOfModule(symbol)
+    .filter((exported) => (checker.getAliasedSymbol(exported).flags & ts.SymbolFlags.Value) !== 0)
     .map((exported) => exported.name)
     .sort();
 }
@@ -363,5 +446,12 @@ describe('the public surface', () => {
     const mcp = new Set(exportsOf(program, ENTRY_POINTS['nexus-mcp/mcp']));
     for (const name of ERRORS) expect(rootNames.has(name) && transport.has(name), name).toBe(true);
     for (const name of MCP_ERRORS) expect(rootNames.has(name) && mcp.has(name), name).toBe(true);
+  });
+
+  it('the browser build stands in for nexus-mcp, /mcp and /transport: each of its values is one of theirs', () => {
+    const node = new Set(['nexus-mcp', 'nexus-mcp/mcp', 'nexus-mcp/transport'].flatMap((entry) => valuesOf(program, ENTRY_POINTS[entry as keyof typeof ENTRY_POINTS])));
+    const browser = valuesOf(program, ENTRY_POINTS['nexus-mcp/browser']);
+    expect(browser).toContain('SimpleMCPClient');
+    expect(browser.filter((name) => !node.has(name))).toEqual([]);
   });
 });

@@ -2,19 +2,21 @@
  * The package as a user gets it: build, pack, install the tarball into a fresh project, type-check
  * a consumer of every entry point (strict, no skipLibCheck; module nodenext and moduleResolution
  * bundler), run it as ESM, require() every entry point from CommonJS, and lint the tarball with
- * publint and @arethetypeswrong/cli. Entry points come from package.json `exports`; each needs a
+ * publint and @arethetypeswrong/cli, and bundle a page for the browser with esbuild to prove that
+ * the `browser` export condition keeps ws and Node built-ins out. Entry points come from package.json `exports`; each needs a
  * fixture in spec/package/fixtures/ (`root.ts` for `.`, `transport.ts` for `./transport`, …).
  *
  *   npm run test:package            # the temporary project is removed at the end
  *   npm run test:package -- --keep  # keeps it and prints where, to look around
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createConsumerProject, install, type ConsumerProject } from './consumer-project.js';
 import { entryPoints, readPackageJson, type EntryPoint, type PackageJson } from './entry-points.js';
 import { attw, publint } from './package-linters.js';
+import { bundleForBrowser, nodeOnlyInputs } from '../browser/support/browser-bundle.js';
 import { killRunning, runCommand, tail } from './run-command.js';
 import { fileListProblems, pack, type Tarball } from './tarball.js';
 import { describeDiagnostics, typeCheck } from './type-check.js';
@@ -116,6 +118,49 @@ function dependencySpec(pkg: PackageJson, name: string): string {
   return `${name}@${range}`;
 }
 
+/** A page importing every entry point a browser may: bundled from the installed tarball, it must hold the browser build and nothing Node-only. */
+const BROWSER_PAGE = `import * as root from 'nexus-mcp';
+import * as mcp from 'nexus-mcp/mcp';
+import * as transport from 'nexus-mcp/transport';
+import * as browser from 'nexus-mcp/browser';
+const client = new root.SimpleMCPClient({ url: 'ws://127.0.0.1:1', transport: { protocols: [browser.tokenSubprotocol('t')] } });
+export { root, mcp, transport, browser, client };
+`;
+
+async function checkBrowserBundle(project: ConsumerProject): Promise<string[]> {
+  const page = join(project.dir, 'browser-page.js');
+  writeFileSync(page, BROWSER_PAGE);
+  const bundle = await bundleForBrowser(page, { workingDir: project.dir, minify: true });
+  const leaks = nodeOnlyInputs(bundle.inputs);
+  if (leaks.length > 0) throw new Error(['Node-only modules in the browser bundle:', ...leaks].join('\n'));
+  const ours = bundle.inputs.filter((input) => input.startsWith('node_modules/nexus-mcp/'));
+  if (!ours.includes('node_modules/nexus-mcp/dist/browser/index.js')) throw new Error(`the browser build is not in the bundle: ${ours.join(', ')}`);
+  const nodeEntries = ['dist/index.js', 'dist/mcp/index.js', 'dist/transport/index.js'].filter((file) => ours.includes(`node_modules/nexus-mcp/${file}`));
+  if (nodeEntries.length > 0) throw new Error(`the browser condition was passed over for ${nodeEntries.join(', ')}`);
+  return [
+    `'nexus-mcp', '/mcp', '/transport' and '/browser' all resolve to dist/browser/index.js; ${ours.length} modules of ours, no ws, no Node built-in`,
+    `${Math.round(Buffer.byteLength(bundle.code) / 1024)} kB minified`,
+  ];
+}
+
+/** A page's TypeScript project: DOM, no Node types at all (`types: []`), strict, libraries checked too. */
+const BROWSER_TSCONFIG = {
+  compilerOptions: { strict: true, skipLibCheck: false, target: 'ES2022', lib: ['ES2022', 'DOM'], types: [], module: 'ESNext', moduleResolution: 'Bundler', noEmit: true },
+  files: ['browser-types.ts'],
+};
+const BROWSER_TYPES_PAGE = `import { SimpleMCPClient, WebSocketClientTransport, tokenSubprotocol, type CallToolResult } from 'nexus-mcp/browser';
+const client = new SimpleMCPClient({ url: 'wss://example.com/', transport: { protocols: [tokenSubprotocol('t')] } });
+export const call: Promise<CallToolResult> = client.callTool('add', { a: 1, b: 2 });
+export const transport = new WebSocketClientTransport('wss://example.com/');
+`;
+
+async function checkBrowserTypes(project: ConsumerProject): Promise<string[]> {
+  writeFileSync(join(project.dir, 'browser-types.ts'), BROWSER_TYPES_PAGE);
+  writeFileSync(join(project.dir, 'tsconfig.browser.json'), `${JSON.stringify(BROWSER_TSCONFIG, null, 2)}\n`);
+  await typeCheckIn(project, 'tsconfig.browser.json');
+  return ["a page importing nexus-mcp/browser type-checks with DOM and no Node types (types: [], skipLibCheck false)"];
+}
+
 async function checkConsumer(pkg: PackageJson, entries: readonly EntryPoint[], workDir: string): Promise<void> {
   const fixturesOk = await check('fixtures: one consumer fixture per entry point in package.json exports', () => fixturesMatchEntryPoints(entries));
   const built = await check('build: a clean dist/', cleanBuild);
@@ -135,6 +180,8 @@ async function checkConsumer(pkg: PackageJson, entries: readonly EntryPoint[], w
     return [`in ${project.dir}`];
   }, packed);
   await check('bin: every command is packed executable, installed, and runs', () => checkBins(pkg, tarball, project), installed);
+  await check('browser bundle: esbuild, platform browser, against the installed tarball', () => checkBrowserBundle(project), installed);
+  await check('browser types: nexus-mcp/browser without @types/node', () => checkBrowserTypes(project), installed);
   await check(
     'runtime without the optional peer @modelcontextprotocol/sdk: require() and import() of every entry point',
     () => runNode(project, 'load-without-sdk.cjs'),

@@ -50,7 +50,7 @@ export { toJsonSchema, described, type JsonSchema } from './registries/json-sche
 // The client.
 export { SimpleMCPClient } from './client/simple-client.js';
 export type { SimpleMCPClientOptions, RequestOptions, CallToolOptions, Progress, McpClientState } from './client/simple-client-options.js';
-export type { StdioServerCommand } from './client/stdio-channel.js';
+export type { StdioServerCommand } from './client/simple-client-options.js';
 export type { SamplingHandler, ElicitationHandler, ElicitationOptions, RootsHandler, ServerRequestContext } from './client/client-handlers.js';
 
 // Errors.

@@ -1,5 +1,5 @@
 import { JsonRpcErrorCode, type JsonRpcErrorObject } from '../protocol/index.js';
-import { cutPeerText } from '../transport/index.js';
+import { cutPeerText } from '../transport/security/quote-peer-text.js';
 
 /**
  * A JSON-RPC error as a value: thrown by server handlers to answer with `{ code, message, data }`,

@@ -50,7 +50,6 @@ export {
   deny,
   bearerAuth,
   bearerToken,
-  tokenSubprotocol,
   type AuthInfo,
   type Authenticate,
   type AuthOutcome,
@@ -58,6 +57,7 @@ export {
   type TokenSources,
   type UpgradeRequest,
 } from './security/authenticate.js';
+export { tokenSubprotocol } from './security/token-subprotocol.js';
 export { quotePeerText, cutPeerText, PEER_TEXT_LIMIT } from './security/quote-peer-text.js';
 
 // Session resumption.

@@ -1,14 +1,13 @@
 import type { SchedulerLike } from 'rxjs';
-import type { ReconnectPolicy } from '../../transport/index.js';
-import { PLAIN_CLIENT, transportChannel, type ClientChannel } from './client-channel.js';
+import type { ReconnectPolicy } from '../../transport/operators/reconnect.js';
+import { PLAIN_CLIENT, transportChannel, type ClientChannel, type SocketTransportFactory } from './client-channel.js';
 import { HttpChannel, type HttpChannelSettings } from './http-channel.js';
-import { StdioChannel } from './stdio-channel.js';
 import type { ResolvedClientOptions } from './simple-client-options.js';
 
 /** How broken Streamable HTTP event streams are resumed unless `transport.reconnect` says otherwise: as the WebSocket client reconnects. */
 export const DEFAULT_STREAM_RECONNECT: ReconnectPolicy = { maxRetries: 10, initialDelay: 500, maxDelay: 30_000 };
 /** Largest message over Streamable HTTP unless `transport.maxMessageSize` says otherwise (the WebSocket client's default). */
-const DEFAULT_MAX_MESSAGE_SIZE = 10 * 1024 * 1024;
+export const DEFAULT_MAX_MESSAGE_SIZE = 10 * 1024 * 1024;
 /** Bound on the wait for response headers (GET, DELETE, notifications) unless `transport.connectTimeout` says otherwise, ms. */
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
@@ -18,16 +17,20 @@ export function isHttpUrl(url: string): boolean {
 }
 
 /**
- * The connection a `SimpleMCPClient` uses for its URL: a child process over stdio when it was given
- * a `command`, Streamable HTTP for `http://` and `https://`, `WebSocketClientTransport` for anything
- * else (`ws://`, `wss://`). On the legacy path
+ * Opens the connection a `SimpleMCPClient` uses. Each platform's client brings its own: Node's
+ * adds stdio and runs WebSocket on ws, the browser's runs on the native WebSocket.
+ */
+export type ChannelOpener = (url: string, options: ResolvedClientOptions, scheduler: SchedulerLike) => ClientChannel;
+
+/**
+ * The connection for a URL: Streamable HTTP for `http://` and `https://`, the platform's
+ * `WebSocketClientTransport` for anything else (`ws://`, `wss://`). On the legacy path
  * (`useTransport: false`) the WebSocket has no reconnection, and HTTP event streams are not resumed.
  */
-export function channelFor(url: string, options: ResolvedClientOptions, scheduler: SchedulerLike): ClientChannel {
-  if (options.command) return new StdioChannel(options.command, options.transport?.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE, scheduler);
+export function networkChannel(url: string, options: ResolvedClientOptions, scheduler: SchedulerLike, createTransport: SocketTransportFactory): ClientChannel {
   if (isHttpUrl(url)) return new HttpChannel(url, httpSettings(options, scheduler));
-  if (options.useTransport === false) return transportChannel(url, { ...options.transport, ...PLAIN_CLIENT, scheduler });
-  return transportChannel(url, { ...options.transport, resume: options.resume ?? true, scheduler });
+  if (options.useTransport === false) return transportChannel(url, { ...options.transport, ...PLAIN_CLIENT, scheduler }, createTransport);
+  return transportChannel(url, { ...options.transport, resume: options.resume ?? true, scheduler }, createTransport);
 }
 
 /** What of the options counts over HTTP: the `transport` options that mean something there, and `fetch`. */

@@ -1,6 +1,9 @@
 import type { Observable } from 'rxjs';
 import type { JsonObject, RequestId } from '../../protocol/index.js';
-import { WebSocketClientTransport, type ClientState, type ClientTransportOptions, type SessionOutcome } from '../../transport/index.js';
+import type { ClientState } from '../../transport/client/client-core.js';
+import type { ClientTransportOptions } from '../../transport/client/client-options.js';
+import type { SessionOutcome } from '../../transport/client/client-session.js';
+import type { ClientTransportCore } from '../../transport/client/client-core.js';
 
 /**
  * What `SimpleMCPClient` needs from a connection: send JSON, receive JSON, know whether it is up,
@@ -36,13 +39,18 @@ export interface ClientChannel {
   stop(): Promise<void>;
 }
 
+/** Makes the platform's `WebSocketClientTransport` (ws in Node, the native WebSocket in browsers). */
+export type SocketTransportFactory = (url: string, options: ClientTransportOptions) => ClientTransportCore;
+
 /**
  * Over `WebSocketClientTransport`: reconnection with backoff, bounded offline queue, heartbeat, and
  * session resumption unless `options.resume` is `false`. The seed's plain path (`useTransport:
  * false`) is the same transport with all of those off: one socket, and when it closes, the end.
+ * `mcp` is offered first, then the caller's own subprotocols (a browser's token entry).
  */
-export function transportChannel(url: string, options: ClientTransportOptions): ClientChannel {
-  const transport = new WebSocketClientTransport(url, { ...options, protocols: ['mcp'] });
+export function transportChannel(url: string, options: ClientTransportOptions, createTransport: SocketTransportFactory): ClientChannel {
+  const extra = options.protocols === undefined ? [] : typeof options.protocols === 'string' ? [options.protocols] : options.protocols;
+  const transport = createTransport(url, { ...options, protocols: ['mcp', ...extra.filter((protocol) => protocol !== 'mcp')] });
   return {
     state$: transport.state$,
     messages$: transport.messages$,

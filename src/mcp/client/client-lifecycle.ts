@@ -13,9 +13,10 @@ import {
   type JsonRpcResponse,
   type RequestId,
 } from '../../protocol/index.js';
-import type { ClientState, SessionOutcome } from '../../transport/index.js';
+import type { ClientState } from '../../transport/client/client-core.js';
+import type { SessionOutcome } from '../../transport/client/client-session.js';
 import type { ClientChannel } from './client-channel.js';
-import { channelFor } from './channel-for-url.js';
+import type { ChannelOpener } from './channel-for-url.js';
 import { decodeResult } from './client-results.js';
 import { ConnectionClosedError, McpError } from '../mcp-error.js';
 import { RequestCorrelator } from '../request-correlator.js';
@@ -68,6 +69,7 @@ export class ClientLifecycle {
     private readonly options: ResolvedClientOptions,
     private readonly scheduler: SchedulerLike,
     private readonly hooks: LifecycleHooks,
+    private readonly openChannel: ChannelOpener,
   ) {
     this.correlator = new RequestCorrelator(scheduler);
   }
@@ -84,7 +86,7 @@ export class ClientLifecycle {
   /** Opens the channel and performs the first handshake. */
   async open(): Promise<InitializeResult> {
     this.stateSubject.next('connecting');
-    const channel = channelFor(this.url, this.options, this.scheduler);
+    const channel = this.openChannel(this.url, this.options, this.scheduler);
     this.channel = channel;
     // The session outcome of an open arrives before any message of that connection.
     this.wiring = new Subscription();

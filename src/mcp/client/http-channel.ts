@@ -1,7 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { BehaviorSubject, NEVER, Subject, type Observable } from 'rxjs';
 import { decodeTextFrame, JsonObjectCodec, JsonRpcErrorCode, LifecycleMethod, RequestIdCodec, type JsonObject, type RequestId } from '../../protocol/index.js';
-import type { ClientState, ReconnectPolicy, SessionOutcome } from '../../transport/index.js';
+import type { ClientState } from '../../transport/client/client-core.js';
+import type { ReconnectPolicy } from '../../transport/operators/reconnect.js';
+import type { SessionOutcome } from '../../transport/client/client-session.js';
 import { ConnectionClosedError, HttpStatusError, McpError, SessionNotFoundError } from '../mcp-error.js';
 import { requestKey } from '../request-correlator.js';
 import { AskedOnStreams } from './asked-on-streams.js';

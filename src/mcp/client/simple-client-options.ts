@@ -1,7 +1,20 @@
 import type { SchedulerLike } from 'rxjs';
 import { LATEST_LEGACY_PROTOCOL_VERSION, type ClientCapabilities, type Implementation } from '../../protocol/index.js';
-import type { ClientTransportOptions } from '../../transport/index.js';
-import type { StdioServerCommand } from './stdio-channel.js';
+import type { ClientTransportOptions } from '../../transport/client/client-options.js';
+
+/** The server program a `SimpleMCPClient` starts and speaks to over stdio. */
+export interface StdioServerCommand {
+  /** The executable, looked up on PATH (`node`, `npx`, `python`…). */
+  readonly command: string;
+  /** Its arguments. Default none. */
+  readonly args?: readonly string[];
+  /** Its working directory. Default: this process's. */
+  readonly cwd?: string;
+  /** Its environment. Default: this process's. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** What becomes of its stderr lines (its log): passed to this function. Default: written to this process's stderr. */
+  readonly stderr?: (line: string) => void;
+}
 
 /** How a `SimpleMCPClient` connects and introduces itself; every field is optional. */
 export interface SimpleMCPClientOptions {
@@ -45,8 +58,10 @@ export interface SimpleMCPClientOptions {
    * (how broken event streams are resumed; default `{ maxRetries: 10, initialDelay: 500, maxDelay: 30000 }`),
    * `connectTimeout` (bound on the wait for response headers of a GET, a DELETE or a notification,
    * ms; default 10000), `maxMessageSize` (default 10 MiB) and `random`; the others are WebSocket's.
+   * Over WebSocket, `protocols` are offered after `mcp` (always offered first): a browser's
+   * credential goes there, as `tokenSubprotocol(token)`.
    */
-  transport?: Omit<ClientTransportOptions, 'protocols' | 'messageHandler' | 'scheduler' | 'resume'>;
+  transport?: Omit<ClientTransportOptions, 'messageHandler' | 'scheduler' | 'resume'>;
   /** Over `http://` and `https://`: the `fetch` to send requests with (a custom TLS agent, a proxy). Default the global `fetch`. */
   fetch?: typeof fetch;
   /** Time source for timeouts; tests pass a virtual one. */

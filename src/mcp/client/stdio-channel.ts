@@ -2,22 +2,10 @@ import { BehaviorSubject, NEVER, Subject, type Observable, type SchedulerLike } 
 import type { JsonObject } from '../../protocol/index.js';
 import { ConnectionClosedError } from '../mcp-error.js';
 import { describeExit, StdioChild, type ChildExit } from '../../transport/client/stdio-child.js';
-import type { ClientState, SessionOutcome } from '../../transport/index.js';
+import type { ClientState } from '../../transport/client/client-core.js';
+import type { SessionOutcome } from '../../transport/client/client-session.js';
 import type { ClientChannel } from './client-channel.js';
-
-/** The server program a `SimpleMCPClient` starts and speaks to over stdio. */
-export interface StdioServerCommand {
-  /** The executable, looked up on PATH (`node`, `npx`, `python`…). */
-  readonly command: string;
-  /** Its arguments. Default none. */
-  readonly args?: readonly string[];
-  /** Its working directory. Default: this process's. */
-  readonly cwd?: string;
-  /** Its environment. Default: this process's. */
-  readonly env?: NodeJS.ProcessEnv;
-  /** What becomes of its stderr lines (its log): passed to this function. Default: written to this process's stderr. */
-  readonly stderr?: (line: string) => void;
-}
+import type { StdioServerCommand } from './simple-client-options.js';
 
 /** How long a stopping server gets after its stdin closes before SIGTERM, and again before SIGKILL (MCP's stdio shutdown), ms. */
 const STOP_GRACE_MS = 2000;

@@ -1,5 +1,5 @@
 import type * as t from 'io-ts';
-import { PEER_TEXT_LIMIT, quotePeerText } from '../../transport/index.js';
+import { PEER_TEXT_LIMIT, quotePeerText } from '../../transport/security/quote-peer-text.js';
 
 /**
  * io-ts validation errors in plain words, each naming the path that failed:

@@ -1,12 +1,11 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import { WebSocket as WsWebSocket } from 'ws';
 import type { JsonObject } from '../../protocol/index.js';
 import type { WebSocketConstructor } from './client-socket.js';
 import { perMessageDeflateOptions, type CompressionOptions } from '../edges/compression.js';
 import { resolveHeartbeat, type HeartbeatOptions } from '../operators/heartbeat.js';
 import type { ReconnectPolicy } from '../operators/reconnect.js';
 import type { SendQueueLimits } from './send-queue.js';
-import { DEFAULT_HEARTBEAT, DEFAULT_MAX_MESSAGE_SIZE } from '../server/server-options.js';
+import { DEFAULT_HEARTBEAT, DEFAULT_MAX_MESSAGE_SIZE } from '../defaults.js';
 
 /** The `reconnect` option of {@link ClientTransportOptions}: the backoff policy, and whether to reconnect at all. */
 export interface ReconnectOptions extends Partial<ReconnectPolicy> {
@@ -38,7 +37,7 @@ export interface ClientTransportOptions {
   queue?: Partial<SendQueueLimits> | false;
   /** Messages kept for `receiveMessage()` between calls; the oldest is dropped past it. Default 1000. */
   inboxSize?: number;
-  /** The WebSocket implementation. Default: ws in Node, the native one in browsers. */
+  /** The WebSocket implementation. Default: ws in Node, `globalThis.WebSocket` in the browser build (`nexus-mcp/browser`). */
   WebSocket?: WebSocketConstructor;
   /** Time source for backoff, heartbeat, queue ages and timeouts; tests pass a virtual one. */
   scheduler?: SchedulerLike;
@@ -71,9 +70,12 @@ export interface ResolvedClientOptions {
   readonly resume: boolean;
 }
 
-const isBrowser = typeof window !== 'undefined' && typeof globalThis.WebSocket === 'function';
-
-export function resolveClientOptions(options: ClientTransportOptions): ResolvedClientOptions {
+/**
+ * The options with their defaults. `defaultWebSocket` is the platform's constructor, handed in by
+ * the entry point's own client (ws in Node, the native one in browsers) so that this module, shared
+ * by both, imports neither.
+ */
+export function resolveClientOptions(options: ClientTransportOptions, defaultWebSocket: WebSocketConstructor): ResolvedClientOptions {
   const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
   const reconnect = options.reconnect === false || options.reconnect?.enabled === false ? { maxRetries: 0 } : options.reconnect;
   return {
@@ -91,9 +93,7 @@ export function resolveClientOptions(options: ClientTransportOptions): ResolvedC
     connectTimeout: options.connectTimeout ?? 10_000,
     queue: options.queue === false ? undefined : { ...DEFAULT_QUEUE, ...options.queue },
     inboxSize: options.inboxSize ?? 1000,
-    WebSocket:
-      options.WebSocket ??
-      (isBrowser ? (globalThis.WebSocket as unknown as WebSocketConstructor) : (WsWebSocket as unknown as WebSocketConstructor)),
+    WebSocket: options.WebSocket ?? defaultWebSocket,
     scheduler: options.scheduler ?? asyncScheduler,
     random: options.random ?? Math.random,
     resume: options.resume ?? true,

@@ -1,4 +1,3 @@
-import type { ClientRequest, IncomingMessage } from 'node:http';
 import { Observable, timer, type SchedulerLike } from 'rxjs';
 import { CloseCode } from '../close-codes.js';
 import { heartbeat, type HeartbeatOptions, type HeartbeatPeer } from '../operators/heartbeat.js';
@@ -25,8 +24,18 @@ export interface WebSocketLike {
   terminate?(): void;
   /** Hears a pong (ws only), for the heartbeat. */
   on?(event: 'pong', listener: () => void): unknown;
-  /** Hears a refused upgrade (ws only), to read its `Retry-After`. */
-  on?(event: 'unexpected-response', listener: (request: ClientRequest, response: IncomingMessage) => void): unknown;
+  /**
+   * Hears a refused upgrade (ws only), to read its `Retry-After`. The request and response are
+   * Node's `ClientRequest` and `IncomingMessage`, typed by the parts read here so that these types
+   * hold in a browser project too.
+   */
+  on?(
+    event: 'unexpected-response',
+    listener: (
+      request: { destroy(error?: Error): unknown },
+      response: { readonly statusCode?: number | undefined; readonly headers: Readonly<Record<string, string | string[] | undefined>> },
+    ) => void,
+  ): unknown;
   /** Stops hearing pongs (ws only). */
   off?(event: 'pong', listener: () => void): unknown;
 }
@@ -79,7 +88,8 @@ export function connectSocket(params: ConnectParams): Observable<SocketEvent> {
     // ws only, where the refusal's headers can be read: a 429 or 503 may say when to come back.
     socket.on?.('unexpected-response', (request, response) => {
       // Wall-clock time: an HTTP date is one, whatever scheduler drives the retries.
-      retryAfterMs = parseRetryAfter(response.headers['retry-after'], Date.now());
+      const retryAfter = response.headers['retry-after'];
+      retryAfterMs = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, Date.now());
       // What ws does without this listener: fail the attempt with the status in the error's message.
       request.destroy(new Error(`Unexpected server response: ${response.statusCode ?? 0}`));
     });

@@ -125,10 +125,6 @@ function isAuthOutcome(value: AuthInfo | AuthOutcome): value is AuthOutcome {
   return 'ok' in value && typeof value.ok === 'boolean';
 }
 
-/** The subprotocol entry that carries `token` from a browser: offer it after `'mcp'`. */
-export function tokenSubprotocol(token: string, prefix = 'bearer.'): string {
-  return `${prefix}${token}`;
-}
 
 const REDACTED = 'REDACTED';
 

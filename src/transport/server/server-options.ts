@@ -2,6 +2,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { JsonObject } from '../../protocol/index.js';
+import { DEFAULT_HEARTBEAT, DEFAULT_MAX_MESSAGE_SIZE } from '../defaults.js';
 import { perMessageDeflateOptions, type CompressionOptions, type DeflateSettings } from '../edges/compression.js';
 import type { ClusterBus } from '../cluster/cluster-bus.js';
 import type { Edge } from '../edges/edge.js';
@@ -177,8 +178,7 @@ export const DEFAULT_AUTH_TIMEOUT_MS = 10_000;
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_PENDING_HANDSHAKES_PER_ADDRESS = 1024;
 
-export const DEFAULT_MAX_MESSAGE_SIZE = 10 * 1024 * 1024;
-export const DEFAULT_HEARTBEAT: HeartbeatOptions = { interval: 30_000, timeout: 10_000 };
+export { DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_HEARTBEAT };
 
 export interface ResolvedServerOptions {
   readonly edge: Edge | undefined;
