@@ -85,7 +85,8 @@ describe('resumption across nodes on Redis', () => {
     await b.server.sendMessage({ n: 5 });
 
     expect(await outcome).toMatchObject({ resumed: true, expired: false });
-    await b.server.sendMessage({ n: 6 });
+    // The resumed client is one of b's clients: a broadcast counts it.
+    expect(await b.server.sendMessage({ n: 6 })).toBe(1);
     await until(() => seen.some((m) => m['n'] === 6), 'the broadcast after the resume');
     expect(seen.map((m) => m['n'])).toEqual([1, 2, 3, 4, 5, 6]);
     expect(b.server.getClients().map((c) => c.id)).toEqual([original.id]);

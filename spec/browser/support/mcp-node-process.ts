@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { filter, firstValueFrom, ReplaySubject, timeout } from 'rxjs';
+import { filter, firstValueFrom, ReplaySubject, skip, timeout } from 'rxjs';
 import { track } from '../../support/resources.js';
 
 const NODE_SCRIPT = fileURLToPath(new URL('./mcp-node.ts', import.meta.url));
@@ -30,6 +30,8 @@ export interface NodeEvent {
 export class McpNodeProcess {
   private readonly events$ = new ReplaySubject<NodeEvent>();
   private readonly stderr: string[] = [];
+  /** How many events of each name `next` has handed out. */
+  private readonly taken = new Map<string, number>();
   private readonly exited: Promise<void>;
   port = 0;
 
@@ -52,11 +54,17 @@ export class McpNodeProcess {
     return node;
   }
 
-  /** The next event named `event` (a past one too); fails when the process exits first. */
+  /**
+   * The next event named `event` not taken before (a past one too: events are replayed); fails when
+   * the process exits first. Each event is taken once, so the second `broadcast` gets the second answer.
+   */
   async next(event: string, timeoutMs = 30_000): Promise<NodeEvent> {
+    const taken = this.taken.get(event) ?? 0;
+    this.taken.set(event, taken + 1);
     const found = await firstValueFrom(
       this.events$.pipe(
         filter((line) => line.event === event),
+        skip(taken),
         timeout({ first: timeoutMs, with: () => Promise.reject(new Error(`no ${event} within ${timeoutMs} ms${this.stderrTail()}`)) }),
       ),
       { defaultValue: undefined },
