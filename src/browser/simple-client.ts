@@ -1,6 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
-import { networkChannel } from '../mcp/client/channel-for-url.js';
-import type { ClientChannel } from '../mcp/client/client-channel.js';
+import { networkChannel } from '../mcp/client/channels/channel-for-url.js';
+import type { ClientChannel } from '../mcp/client/channels/client-channel.js';
 import { McpClientCore } from '../mcp/client/mcp-client-core.js';
 import type { ResolvedClientOptions, SimpleMCPClientOptions } from '../mcp/client/simple-client-options.js';
 import { WebSocketClientTransport } from './client-transport.js';

@@ -52,7 +52,7 @@ const NODE_ONLY_MODULES = [
   /(^|\/)(src|dist)\/transport\/edges\/(ws-edge|listener|tls|stdio-edge)\.[jt]s$/,
   /(^|\/)(src|dist)\/transport\/client\/(client-transport|stdio-child)\.[jt]s$/,
   /(^|\/)(src|dist)\/mcp\/server\//,
-  /(^|\/)(src|dist)\/mcp\/client\/(simple-client|stdio-channel)\.[jt]s$/,
+  /(^|\/)(src|dist)\/mcp\/client\/(simple-client|channels\/stdio-channel)\.[jt]s$/,
 ];
 
 /** What of `inputs` has no place in a browser bundle, each with why. */

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventStreamDecoder, EventTooLargeError, readEventStream, type ServerSentEvent } from '../../../src/mcp/client/server-sent-events.js';
+import { EventStreamDecoder, EventTooLargeError, readEventStream, type ServerSentEvent } from '../../../src/mcp/client/channels/server-sent-events.js';
 
 function decodeAll(pieces: readonly string[], limit = 1 << 20): ServerSentEvent[] {
   const decoder = new EventStreamDecoder(limit);

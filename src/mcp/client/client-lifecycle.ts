@@ -15,8 +15,8 @@ import {
 } from '../../protocol/index.js';
 import type { ClientState } from '../../transport/client/client-core.js';
 import type { SessionOutcome } from '../../transport/client/client-session.js';
-import type { ClientChannel } from './client-channel.js';
-import type { ChannelOpener } from './channel-for-url.js';
+import type { ClientChannel } from './channels/client-channel.js';
+import type { ChannelOpener } from './channels/channel-for-url.js';
 import { decodeResult } from './client-results.js';
 import { ConnectionClosedError, McpError } from '../mcp-error.js';
 import { RequestCorrelator } from '../request-correlator.js';

@@ -32,7 +32,7 @@ import {
 } from '../../protocol/index.js';
 import { ServerRequestHandlers, type ElicitationHandler, type ElicitationOptions, type RootsHandler, type SamplingHandler } from './client-handlers.js';
 import { ClientInbound } from './client-inbound.js';
-import type { ChannelOpener } from './channel-for-url.js';
+import type { ChannelOpener } from './channels/channel-for-url.js';
 import { ClientLifecycle } from './client-lifecycle.js';
 import { collectPages, decodeResult } from './client-results.js';
 import { ConnectionClosedError } from '../mcp-error.js';

@@ -1,10 +1,10 @@
 import type { SchedulerLike } from 'rxjs';
 import { WebSocketClientTransport } from '../../transport/client/client-transport.js';
-import { DEFAULT_MAX_MESSAGE_SIZE, networkChannel } from './channel-for-url.js';
-import type { ClientChannel } from './client-channel.js';
+import { DEFAULT_MAX_MESSAGE_SIZE, networkChannel } from './channels/channel-for-url.js';
+import type { ClientChannel } from './channels/client-channel.js';
 import { McpClientCore } from './mcp-client-core.js';
 import type { ResolvedClientOptions, SimpleMCPClientOptions } from './simple-client-options.js';
-import { StdioChannel } from './stdio-channel.js';
+import { StdioChannel } from './channels/stdio-channel.js';
 
 /**
  * A small MCP client over WebSocket (`ws://`, `wss://`), MCP's Streamable HTTP (`http://`,

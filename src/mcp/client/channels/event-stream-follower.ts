@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { timer, type SchedulerLike } from 'rxjs';
-import { decodeTextFrame, type JsonObject } from '../../protocol/index.js';
-import type { ReconnectPolicy } from '../../transport/operators/reconnect.js';
-import { ConnectionClosedError, HttpStatusError, SessionNotFoundError } from '../mcp-error.js';
+import { decodeTextFrame, type JsonObject } from '../../../protocol/index.js';
+import type { ReconnectPolicy } from '../../../transport/operators/reconnect.js';
+import { ConnectionClosedError, HttpStatusError, SessionNotFoundError } from '../../mcp-error.js';
 import { describeNetworkError } from './http-failures.js';
 import { readEventStream } from './server-sent-events.js';
 

@@ -1,5 +1,5 @@
-import { RequestIdCodec, type JsonObject, type RequestId } from '../../protocol/index.js';
-import { requestKey } from '../request-correlator.js';
+import { RequestIdCodec, type JsonObject, type RequestId } from '../../../protocol/index.js';
+import { requestKey } from '../../request-correlator.js';
 
 /**
  * The server's requests (sampling, elicitation, roots, ping) that came on the response stream of

@@ -1,11 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { BehaviorSubject, NEVER, Subject, type Observable } from 'rxjs';
-import { decodeTextFrame, JsonObjectCodec, JsonRpcErrorCode, LifecycleMethod, RequestIdCodec, type JsonObject, type RequestId } from '../../protocol/index.js';
-import type { ClientState } from '../../transport/client/client-core.js';
-import type { ReconnectPolicy } from '../../transport/operators/reconnect.js';
-import type { SessionOutcome } from '../../transport/client/client-session.js';
-import { ConnectionClosedError, HttpStatusError, McpError, SessionNotFoundError } from '../mcp-error.js';
-import { requestKey } from '../request-correlator.js';
+import { decodeTextFrame, JsonObjectCodec, JsonRpcErrorCode, LifecycleMethod, RequestIdCodec, type JsonObject, type RequestId } from '../../../protocol/index.js';
+import type { ClientState } from '../../../transport/client/client-core.js';
+import type { ReconnectPolicy } from '../../../transport/operators/reconnect.js';
+import type { SessionOutcome } from '../../../transport/client/client-session.js';
+import { ConnectionClosedError, HttpStatusError, McpError, SessionNotFoundError } from '../../mcp-error.js';
+import { requestKey } from '../../request-correlator.js';
 import { AskedOnStreams } from './asked-on-streams.js';
 import type { ClientChannel } from './client-channel.js';
 import { followEventStream, type FollowSettings } from './event-stream-follower.js';

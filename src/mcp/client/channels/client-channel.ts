@@ -1,9 +1,9 @@
 import type { Observable } from 'rxjs';
-import type { JsonObject, RequestId } from '../../protocol/index.js';
-import type { ClientState } from '../../transport/client/client-core.js';
-import type { ClientTransportOptions } from '../../transport/client/client-options.js';
-import type { SessionOutcome } from '../../transport/client/client-session.js';
-import type { ClientTransportCore } from '../../transport/client/client-core.js';
+import type { JsonObject, RequestId } from '../../../protocol/index.js';
+import type { ClientState } from '../../../transport/client/client-core.js';
+import type { ClientTransportOptions } from '../../../transport/client/client-options.js';
+import type { SessionOutcome } from '../../../transport/client/client-session.js';
+import type { ClientTransportCore } from '../../../transport/client/client-core.js';
 
 /**
  * What `SimpleMCPClient` needs from a connection: send JSON, receive JSON, know whether it is up,

@@ -1,11 +1,11 @@
 import { BehaviorSubject, NEVER, Subject, type Observable, type SchedulerLike } from 'rxjs';
-import type { JsonObject } from '../../protocol/index.js';
-import { ConnectionClosedError } from '../mcp-error.js';
-import { describeExit, StdioChild, type ChildExit } from '../../transport/client/stdio-child.js';
-import type { ClientState } from '../../transport/client/client-core.js';
-import type { SessionOutcome } from '../../transport/client/client-session.js';
+import type { JsonObject } from '../../../protocol/index.js';
+import { ConnectionClosedError } from '../../mcp-error.js';
+import { describeExit, StdioChild, type ChildExit } from '../../../transport/client/stdio-child.js';
+import type { ClientState } from '../../../transport/client/client-core.js';
+import type { SessionOutcome } from '../../../transport/client/client-session.js';
 import type { ClientChannel } from './client-channel.js';
-import type { StdioServerCommand } from './simple-client-options.js';
+import type { StdioServerCommand } from '../simple-client-options.js';
 
 /** How long a stopping server gets after its stdin closes before SIGTERM, and again before SIGKILL (MCP's stdio shutdown), ms. */
 const STOP_GRACE_MS = 2000;

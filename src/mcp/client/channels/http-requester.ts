@@ -1,5 +1,5 @@
 import { timer, type SchedulerLike } from 'rxjs';
-import type { JsonObject } from '../../protocol/index.js';
+import type { JsonObject } from '../../../protocol/index.js';
 import { networkFailure } from './http-failures.js';
 
 /** What every HTTP request of a Streamable HTTP client shares. */

@@ -1,5 +1,5 @@
-import type { JsonObject } from '../../protocol/index.js';
-import { HttpStatusError, SessionNotFoundError } from '../mcp-error.js';
+import type { JsonObject } from '../../../protocol/index.js';
+import { HttpStatusError, SessionNotFoundError } from '../../mcp-error.js';
 import { followEventStream, type FollowSettings } from './event-stream-follower.js';
 import type { HttpRequester } from './http-requester.js';
 

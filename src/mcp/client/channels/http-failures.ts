@@ -1,5 +1,5 @@
-import { JsonObjectCodec } from '../../protocol/index.js';
-import { ConnectionClosedError, HttpAuthError, HttpStatusError, McpError } from '../mcp-error.js';
+import { JsonObjectCodec } from '../../../protocol/index.js';
+import { ConnectionClosedError, HttpAuthError, HttpStatusError, McpError } from '../../mcp-error.js';
 
 /** How much of an error response's body is read: enough for any JSON-RPC error, never a flood. */
 const ERROR_BODY_LIMIT = 64 * 1024;

@@ -1,8 +1,8 @@
 import type { SchedulerLike } from 'rxjs';
-import type { ReconnectPolicy } from '../../transport/operators/reconnect.js';
+import type { ReconnectPolicy } from '../../../transport/operators/reconnect.js';
 import { PLAIN_CLIENT, transportChannel, type ClientChannel, type SocketTransportFactory } from './client-channel.js';
 import { HttpChannel, type HttpChannelSettings } from './http-channel.js';
-import type { ResolvedClientOptions } from './simple-client-options.js';
+import type { ResolvedClientOptions } from '../simple-client-options.js';
 
 /** How broken Streamable HTTP event streams are resumed unless `transport.reconnect` says otherwise: as the WebSocket client reconnects. */
 export const DEFAULT_STREAM_RECONNECT: ReconnectPolicy = { maxRetries: 10, initialDelay: 500, maxDelay: 30_000 };
