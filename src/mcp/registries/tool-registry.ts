@@ -13,7 +13,7 @@ import { cutPeerText } from '../../transport/index.js';
 import { describeErrors } from './describe-errors.js';
 import type { HandlerContext } from '../server/handler-context.js';
 import { toObjectSchema } from './json-schema.js';
-import { ClientRequestError, InputRequiredError, McpError, ToolError } from '../mcp-error.js';
+import { CancelledError, ClientRequestError, ConnectionClosedError, InputRequiredError, McpError, ToolError } from '../mcp-error.js';
 import { paginate, type Page } from './paging.js';
 import { Registry } from './registry.js';
 import { acceptsFullResults, structuredResult, type StructuredToolError, type StructuredToolResult } from './structured-result.js';
@@ -158,8 +158,9 @@ export class ToolRegistry {
       return failure('invalid_arguments', `Invalid arguments for tool "${name}": ${describeErrors(args.left, 'arguments')}`);
     }
     const finished = (value: unknown): ToolCallResult => {
-      // A handler that ignored its cancellation and answered anyway was still cancelled: no reply goes out.
-      if (ctx.signal.aborted && !(ctx.signal.reason instanceof InputRequiredError)) return this.failed(name, ctx.signal.reason, ctx);
+      // A handler that answers after its client cancelled the call or left for good was still
+      // cancelled: no reply goes out. (A stopping server still sends what comes in its grace time.)
+      if (ctx.signal.reason instanceof CancelledError || ctx.signal.reason instanceof ConnectionClosedError) return this.failed(name, ctx.signal.reason, ctx);
       return entry.output ? this.structured(name, entry.output, value) : this.unstructured(name, value);
     };
     const failed = (error: unknown): ToolCallResult => this.failed(name, error, ctx);
