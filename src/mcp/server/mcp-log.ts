@@ -1,6 +1,6 @@
 import { Subscription, type Observable } from 'rxjs';
 import type { StructuredLogger } from '../../transport/index.js';
-import type { ToolCallEvent } from './method-host.js';
+import type { ToolCallEvent } from './methods/method-host.js';
 import type { ServerErrorEvent, SessionEvent } from './server-core.js';
 
 /** The MCP server's streams that the log reads. */

@@ -10,23 +10,23 @@ import {
 } from '../../protocol/index.js';
 import type { AuthInfo, CloseInfo } from '../../transport/index.js';
 import { complete } from '../registries/completions.js';
-import { deliverListChanged, deliverResourceUpdated, type ServerChange } from './change-notifications.js';
-import { Dispatcher, type DispatchResult } from './dispatcher.js';
-import type { HandlerContext } from './handler-context.js';
-import { featureMethods } from './feature-methods.js';
-import { lifecycleMethods, lifecycleNotifications } from './lifecycle-methods.js';
+import { deliverListChanged, deliverResourceUpdated, type ServerChange } from './changes/change-notifications.js';
+import { Dispatcher, type DispatchResult } from './methods/dispatcher.js';
+import type { HandlerContext } from './requests/handler-context.js';
+import { featureMethods } from './methods/feature-methods.js';
+import { lifecycleMethods, lifecycleNotifications } from './methods/lifecycle-methods.js';
 import { ConnectionClosedError } from '../mcp-error.js';
-import type { MethodHost, ToolCallEvent } from './method-host.js';
+import type { MethodHost, ToolCallEvent } from './methods/method-host.js';
 import { PromptRegistry } from '../registries/prompt-registry.js';
 import { RequestCorrelator } from '../request-correlator.js';
-import { RequestStateSeal } from './request-state.js';
+import { RequestStateSeal } from './requests/request-state.js';
 import { ResourceRegistry } from '../registries/resource-registry.js';
-import { ConnectionSessions } from './connection-sessions.js';
-import { SharedSessions } from './shared-sessions.js';
-import type { McpSessionStore } from './session-store.js';
-import { McpSession, type McpPeer, type RequestEra } from './session.js';
+import { ConnectionSessions } from './sessions/connection-sessions.js';
+import { SharedSessions } from './sessions/shared-sessions.js';
+import type { McpSessionStore } from './sessions/session-store.js';
+import { McpSession, type McpPeer, type RequestEra } from './sessions/session.js';
 import { ToolRegistry } from '../registries/tool-registry.js';
-import type { ToolCallWrapper } from './tool-call-wrapper.js';
+import type { ToolCallWrapper } from './methods/tool-call-wrapper.js';
 
 /** A session opening (handshake done, or first 2026-07-28 request) or closing, for operators. */
 export interface SessionEvent {

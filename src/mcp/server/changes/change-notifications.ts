@@ -1,5 +1,5 @@
-import { PromptsMethod, ResourcesMethod, ToolsMethod } from '../../protocol/index.js';
-import type { McpSession } from './session.js';
+import { PromptsMethod, ResourcesMethod, ToolsMethod } from '../../../protocol/index.js';
+import type { McpSession } from '../sessions/session.js';
 
 /** A list whose contents changed: clients that listen re-read it. */
 export type ChangedList = 'tools' | 'resources' | 'prompts';

@@ -17,9 +17,9 @@ import {
   type ElicitResult,
   type JsonObject,
   type ListRootsResult,
-} from '../../protocol/index.js';
-import { describeErrors } from '../registries/describe-errors.js';
-import { ClientRequestError } from '../mcp-error.js';
+} from '../../../protocol/index.js';
+import { describeErrors } from '../../registries/describe-errors.js';
+import { ClientRequestError } from '../../mcp-error.js';
 import { elicitAnswerProblem } from './elicitation-answer.js';
 
 /** Options of one request a handler makes of the client. */

@@ -1,6 +1,6 @@
-import type { CallToolParams, CallToolResult, JsonObject, RequestId } from '../../protocol/index.js';
-import type { HandlerContext } from './handler-context.js';
-import type { ToolCallOutcome, ToolCallResult, ToolRegistry } from '../registries/tool-registry.js';
+import type { CallToolParams, CallToolResult, JsonObject, RequestId } from '../../../protocol/index.js';
+import type { HandlerContext } from '../requests/handler-context.js';
+import type { ToolCallOutcome, ToolCallResult, ToolRegistry } from '../../registries/tool-registry.js';
 
 /** One `tools/call` about to run, as a {@link ToolCallWrapper} sees it. Plain data, read-only. */
 export interface ToolCallInfo {

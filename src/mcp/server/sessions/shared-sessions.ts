@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { Subject, Subscription, type Observable } from 'rxjs';
-import { classifyMessage, type JsonObject, type JsonRpcResponse } from '../../protocol/index.js';
-import type { ClusterView, DirectoryEntry, HttpSessionDirectory } from '../../transport/index.js';
-import { deliverResourceUpdated } from './change-notifications.js';
+import { classifyMessage, type JsonObject, type JsonRpcResponse } from '../../../protocol/index.js';
+import type { ClusterView, DirectoryEntry, HttpSessionDirectory } from '../../../transport/index.js';
+import { deliverResourceUpdated } from '../changes/change-notifications.js';
 import { CONNECTION_KEY_PREFIX } from './connection-sessions.js';
 import type { McpPeer, McpSession } from './session.js';
 import { applyState, snapshotOf, type McpSessionState } from './session-state.js';

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { ClientCapabilitiesCodec, ImplementationCodec, LoggingLevelCodec } from '../../protocol/index.js';
-import { describeErrors } from '../registries/describe-errors.js';
+import { ClientCapabilitiesCodec, ImplementationCodec, LoggingLevelCodec } from '../../../protocol/index.js';
+import { describeErrors } from '../../registries/describe-errors.js';
 import type { McpSession } from './session.js';
 
 /**

@@ -1,6 +1,6 @@
 import { defer, firstValueFrom, fromEvent, map, race, timer, type Observable, type SchedulerLike } from 'rxjs';
-import { jsonRpcRequest } from '../../protocol/index.js';
-import type { McpSession } from './session.js';
+import { jsonRpcRequest } from '../../../protocol/index.js';
+import type { McpSession } from '../sessions/session.js';
 
 /** How long a reply waits for the client's read receipt, and on which clock. */
 export interface ReceiptPolicy {

@@ -11,10 +11,10 @@ import {
   type LoggingLevel,
   type ProgressToken,
   type RequestId,
-} from '../../protocol/index.js';
-import type { AuthInfo, UpgradeRequestInfo } from '../../transport/index.js';
+} from '../../../protocol/index.js';
+import type { AuthInfo, UpgradeRequestInfo } from '../../../transport/index.js';
 import { clientRequests, type ClientRequestOptions, type ClientRequests, type InputChannel } from './client-requests.js';
-import { levelPasses, type McpSession, type RequestEra } from './session.js';
+import { levelPasses, type McpSession, type RequestEra } from '../sessions/session.js';
 
 /**
  * What a tool, resource or prompt handler knows about the call it serves, and how it talks back

@@ -9,12 +9,12 @@ import {
   ResourceUriParamsCodec,
   ToolsMethod,
   type JsonObject,
-} from '../../protocol/index.js';
+} from '../../../protocol/index.js';
 import { afterStored } from './lifecycle-methods.js';
 import { defineMethod, type AnyMethodSpec } from './method-spec.js';
 import type { MethodHost } from './method-host.js';
-import type { Page } from '../registries/paging.js';
-import type { ToolCallResult } from '../registries/tool-registry.js';
+import type { Page } from '../../registries/paging.js';
+import type { ToolCallResult } from '../../registries/tool-registry.js';
 import { callTool, type ToolCallWrapper } from './tool-call-wrapper.js';
 
 /**

@@ -8,14 +8,14 @@ import {
   type JsonRpcNotification,
   type JsonRpcRequest,
   type JsonRpcResponse,
-} from '../../protocol/index.js';
-import { describeErrors } from '../registries/describe-errors.js';
-import { McpError } from '../mcp-error.js';
-import { requestKey } from '../request-correlator.js';
+} from '../../../protocol/index.js';
+import { describeErrors } from '../../registries/describe-errors.js';
+import { McpError } from '../../mcp-error.js';
+import { requestKey } from '../../request-correlator.js';
 import type { AnyMethodSpec, NotificationHandler } from './method-spec.js';
 import { requestEra } from './negotiation.js';
-import { runRequest, type RunSettings } from './run-request.js';
-import type { McpSession, RequestEra } from './session.js';
+import { runRequest, type RunSettings } from '../requests/run-request.js';
+import type { McpSession, RequestEra } from '../sessions/session.js';
 
 /** What a message of a session gets back: nothing, a JSON-RPC reply, or the promise of one (a request still running). */
 export type DispatchResult = JsonObject | undefined | Promise<JsonObject | undefined>;

@@ -1,5 +1,5 @@
-import type { ElicitField, ElicitFormParams, ElicitResult } from '../../protocol/index.js';
-import { quotePeerText } from '../../transport/index.js';
+import type { ElicitField, ElicitFormParams, ElicitResult } from '../../../protocol/index.js';
+import { quotePeerText } from '../../../transport/index.js';
 
 /**
  * Checks a client's answer to a form elicitation against the schema the server asked with: every

@@ -12,10 +12,10 @@ import {
   type LoggingLevel,
   type RequestId,
   type SubscriptionFilter,
-} from '../../protocol/index.js';
-import type { AuthInfo, CloseInfo, UpgradeRequestInfo } from '../../transport/index.js';
-import { CancelledError } from '../mcp-error.js';
-import { RequestCorrelator, requestKey } from '../request-correlator.js';
+} from '../../../protocol/index.js';
+import type { AuthInfo, CloseInfo, UpgradeRequestInfo } from '../../../transport/index.js';
+import { CancelledError } from '../../mcp-error.js';
+import { RequestCorrelator, requestKey } from '../../request-correlator.js';
 
 /**
  * One connection as the MCP layer sees it: enough to send, close and notice the end. A transport

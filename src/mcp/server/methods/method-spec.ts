@@ -1,7 +1,7 @@
 import type * as t from 'io-ts';
-import type { JsonObject, RequestId } from '../../protocol/index.js';
-import type { HandlerContext } from './handler-context.js';
-import type { McpSession, RequestEra } from './session.js';
+import type { JsonObject, RequestId } from '../../../protocol/index.js';
+import type { HandlerContext } from '../requests/handler-context.js';
+import type { McpSession, RequestEra } from '../sessions/session.js';
 
 /** One request as a method handler sees it. */
 export interface MethodCall<P> {

@@ -1,5 +1,5 @@
 import { interval, type SchedulerLike, type Subscription } from 'rxjs';
-import type { CloseInfo } from '../../transport/index.js';
+import type { CloseInfo } from '../../../transport/index.js';
 import type { McpSession } from './session.js';
 import { applyState, snapshotOf, type McpSessionState } from './session-state.js';
 import type { McpSessionStore } from './session-store.js';

@@ -1,5 +1,5 @@
-import { jsonRpcError, LifecycleMethod, type JsonObject } from '../../protocol/index.js';
-import type { StreamableHttpOptions } from '../../transport/index.js';
+import { jsonRpcError, LifecycleMethod, type JsonObject } from '../../../protocol/index.js';
+import type { StreamableHttpOptions } from '../../../transport/index.js';
 
 /** The codes the official SDK's Streamable HTTP server answers its HTTP-level errors with. */
 const SESSION_NOT_FOUND = -32001;

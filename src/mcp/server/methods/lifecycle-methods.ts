@@ -12,13 +12,13 @@ import {
   SUPPORTED_PROTOCOL_VERSIONS,
   type JsonObject,
   type SubscriptionFilter,
-} from '../../protocol/index.js';
+} from '../../../protocol/index.js';
 import { defineMethod, type AnyMethodSpec, type NotificationHandler } from './method-spec.js';
-import { McpError } from '../mcp-error.js';
+import { McpError } from '../../mcp-error.js';
 import type { MethodHost } from './method-host.js';
 import { negotiateLegacyVersion } from './negotiation.js';
-import { requestKey } from '../request-correlator.js';
-import type { Listen, McpSession } from './session.js';
+import { requestKey } from '../../request-correlator.js';
+import type { Listen, McpSession } from '../sessions/session.js';
 
 const AnyParams = JsonObjectCodec;
 

@@ -1,5 +1,5 @@
 import { Subscription, type Observable } from 'rxjs';
-import type { BusEnvelope, ClusterView } from '../../transport/index.js';
+import type { BusEnvelope, ClusterView } from '../../../transport/index.js';
 import type { ChangedList, ServerChange } from './change-notifications.js';
 
 /** The bus topics of MCP's change notifications. */

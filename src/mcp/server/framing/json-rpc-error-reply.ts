@@ -1,6 +1,6 @@
-import { jsonRpcError, JsonRpcErrorCode, RequestIdCodec, type JsonObject, type RequestId } from '../../protocol/index.js';
-import type { ReplyProblem, ServerTransportOptions } from '../../transport/index.js';
-import { requestKey } from '../request-correlator.js';
+import { jsonRpcError, JsonRpcErrorCode, RequestIdCodec, type JsonObject, type RequestId } from '../../../protocol/index.js';
+import type { ReplyProblem, ServerTransportOptions } from '../../../transport/index.js';
+import { requestKey } from '../../request-correlator.js';
 import { mcpStreamableHttp } from './mcp-http.js';
 
 /**

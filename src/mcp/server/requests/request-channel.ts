@@ -1,7 +1,7 @@
-import { jsonRpcRequest, LifecycleMethod, type RequestId } from '../../protocol/index.js';
-import { ConnectionClosedError } from '../mcp-error.js';
+import { jsonRpcRequest, LifecycleMethod, type RequestId } from '../../../protocol/index.js';
+import { ConnectionClosedError } from '../../mcp-error.js';
 import type { InputChannel } from './client-requests.js';
-import type { McpSession } from './session.js';
+import type { McpSession } from '../sessions/session.js';
 
 /** What a request to the client made while serving a request needs to know about that request. */
 export interface ServedRequest {

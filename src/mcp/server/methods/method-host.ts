@@ -1,10 +1,10 @@
 import type { Observable } from 'rxjs';
-import type { CacheScope, CompleteParams, CompleteResult, Implementation, RequestId, ServerCapabilities } from '../../protocol/index.js';
-import type { HandlerContext } from './handler-context.js';
-import type { PromptRegistry } from '../registries/prompt-registry.js';
-import type { ResourceRegistry } from '../registries/resource-registry.js';
-import type { McpSession, RequestEra } from './session.js';
-import type { ToolCallOutcome, ToolRegistry } from '../registries/tool-registry.js';
+import type { CacheScope, CompleteParams, CompleteResult, Implementation, RequestId, ServerCapabilities } from '../../../protocol/index.js';
+import type { HandlerContext } from '../requests/handler-context.js';
+import type { PromptRegistry } from '../../registries/prompt-registry.js';
+import type { ResourceRegistry } from '../../registries/resource-registry.js';
+import type { McpSession, RequestEra } from '../sessions/session.js';
+import type { ToolCallOutcome, ToolRegistry } from '../../registries/tool-registry.js';
 
 /** One finished `tools/call`, for operators. */
 export interface ToolCallEvent {

@@ -12,11 +12,11 @@ import {
   type JsonObject,
   type LegacyProtocolVersion,
   type ProgressToken,
-} from '../../protocol/index.js';
-import { cutPeerText } from '../../transport/index.js';
-import { describeErrors } from '../registries/describe-errors.js';
-import { McpError } from '../mcp-error.js';
-import type { RequestEra } from './session.js';
+} from '../../../protocol/index.js';
+import { cutPeerText } from '../../../transport/index.js';
+import { describeErrors } from '../../registries/describe-errors.js';
+import { McpError } from '../../mcp-error.js';
+import type { RequestEra } from '../sessions/session.js';
 
 /**
  * Which revision serves a request. `initialize` negotiates a legacy version for the connection;

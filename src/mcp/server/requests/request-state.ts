@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { JsonObjectCodec, type JsonObject } from '../../protocol/index.js';
+import { JsonObjectCodec, type JsonObject } from '../../../protocol/index.js';
 
 /**
  * The `requestState` of a 2026-07-28 input-required result: everything the server needs to go on

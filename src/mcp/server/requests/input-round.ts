@@ -5,9 +5,9 @@ import {
   type InputRequest,
   type InputRequiredResult,
   type JsonObject,
-} from '../../protocol/index.js';
-import { describeErrors } from '../registries/describe-errors.js';
-import { InputRequiredError, McpError } from '../mcp-error.js';
+} from '../../../protocol/index.js';
+import { describeErrors } from '../../registries/describe-errors.js';
+import { InputRequiredError, McpError } from '../../mcp-error.js';
 import type { InputChannel } from './client-requests.js';
 import { digestOf, type RequestStateSeal, type StatePayload } from './request-state.js';
 

@@ -1,17 +1,17 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { jsonRpcError, jsonRpcResult, JsonRpcErrorCode, MetaKey, type CacheScope, type Implementation, type JsonObject, type JsonRpcRequest, type RequestId } from '../../protocol/index.js';
-import { cutPeerText, TransportStoppedError } from '../../transport/index.js';
-import { ConnectionClosedError, McpError, ServerStoppingError } from '../mcp-error.js';
-import { ResourceNotFoundError } from '../registries/resource-registry.js';
-import { requestKey } from '../request-correlator.js';
+import { jsonRpcError, jsonRpcResult, JsonRpcErrorCode, MetaKey, type CacheScope, type Implementation, type JsonObject, type JsonRpcRequest, type RequestId } from '../../../protocol/index.js';
+import { cutPeerText, TransportStoppedError } from '../../../transport/index.js';
+import { ConnectionClosedError, McpError, ServerStoppingError } from '../../mcp-error.js';
+import { ResourceNotFoundError } from '../../registries/resource-registry.js';
+import { requestKey } from '../../request-correlator.js';
 import type { InputChannel } from './client-requests.js';
 import { createHandlerContext } from './handler-context.js';
 import { openInputRound, type InputRound, type InputRoundSettings } from './input-round.js';
-import type { AnyMethodSpec, MethodCall } from './method-spec.js';
-import { progressTokenOf } from './negotiation.js';
+import type { AnyMethodSpec, MethodCall } from '../methods/method-spec.js';
+import { progressTokenOf } from '../methods/negotiation.js';
 import { afterNotificationsRead, type ReceiptPolicy } from './notification-receipt.js';
 import { requestChannel, unavailableChannel } from './request-channel.js';
-import type { InFlightRequest, McpSession, RequestEra } from './session.js';
+import type { InFlightRequest, McpSession, RequestEra } from '../sessions/session.js';
 
 /** What running a request needs from the server. */
 export interface RunSettings {
