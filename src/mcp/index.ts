@@ -12,7 +12,7 @@ export { MCPServer } from './server/mcp-server.js';
 export type { MCPServerOptions } from './server/mcp-server-options.js';
 export { InMemoryMcpSessionStore, type McpSessionStore } from './server/sessions/session-store.js';
 export { McpSessionStateCodec, parseState as parseMcpSessionState, type McpSessionState } from './server/sessions/session-state.js';
-export type { SessionEvent, ServerErrorEvent } from './server/server-core.js';
+export type { SessionEvent, ServerErrorEvent } from './server/server-events.js';
 export type { ToolCallEvent } from './server/methods/method-host.js';
 export type { ToolCallWrapper, ToolCallInfo, ToolCallSettled } from './server/methods/tool-call-wrapper.js';
 export type { HandlerContext } from './server/requests/handler-context.js';

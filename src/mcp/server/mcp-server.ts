@@ -20,7 +20,8 @@ import type {
 } from '../registries/resource-registry.js';
 import { ClusterNotifications } from './changes/cluster-notifications.js';
 import { mcpPanel, withMcpPanel } from '../dashboard/mcp-panel.js';
-import { ServerCore, type ServerErrorEvent, type SessionEvent } from './server-core.js';
+import { ServerCore } from './server-core.js';
+import type { ServerErrorEvent, SessionEvent } from './server-events.js';
 import { logMcpServer } from './mcp-log.js';
 import type { RegisteredTool, StructuredToolDefinition, StructuredToolHandler, ToolDefinition, ToolHandler } from '../registries/tool-registry.js';
 import { registerWorkflow, type Workflow, type WorkflowOptions } from '../registries/workflow.js';
