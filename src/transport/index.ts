@@ -7,7 +7,8 @@
  */
 
 // The server: one operator pipeline per server, fed by edges.
-export { WebSocketServerTransport, type ClientMessage } from './server/server-transport.js';
+export { WebSocketServerTransport } from './server/server-transport.js';
+export type { ClientMessage } from './server/received-messages.js';
 export type { ServerTransportOptions } from './server/server-options.js';
 export type { HealthOptions, MetricsRouteOptions, MetricsSource } from './observability/http-routes.js';
 export type { TrafficTotals } from './observability/traffic.js';
