@@ -14,7 +14,7 @@ export type { HealthOptions, MetricsRouteOptions, MetricsSource } from './observ
 export type { TrafficTotals } from './observability/traffic.js';
 export type { DashboardOptions, DashboardPanel, DashboardEvent } from './dashboard/dashboard-options.js';
 export type { ReplyProblem, ReplyProblemKind } from './server/error-reply.js';
-export type { ClientConnection, ClientInfo } from './server/connection.js';
+export type { ClientConnection, ClientInfo } from './server/client-connection.js';
 export type { Disconnection } from './server/peers.js';
 export { stderrLogger, type Logger, type StructuredLogger, type LoggerOption, type LogFn, type LogBindings, type LogLevel } from './server/logger.js';
 export type { Edge, EdgeHost, PeerArrival, PeerLink, EncodedFrame, CloseInfo, UpgradeRequestInfo, Related } from './edges/edge.js';

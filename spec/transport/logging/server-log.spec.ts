@@ -8,7 +8,7 @@ import { Subject, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ClusterError, HandlerError, RateLimitedError, UpgradeRefusedError, type TransportErrorEvent } from '../../../src/transport/index.js';
 import type { SlowConsumerEvent } from '../../../src/transport/flow/slow-consumer.js';
-import type { ClientConnection } from '../../../src/transport/server/connection.js';
+import type { ClientConnection } from '../../../src/transport/server/client-connection.js';
 import type { Disconnection } from '../../../src/transport/server/peers.js';
 import { logServerEvents, REFUSAL_SUMMARY_MS } from '../../../src/transport/server/server-log.js';
 

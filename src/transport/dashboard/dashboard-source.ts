@@ -3,7 +3,7 @@ import type { BusStatus, ClusterNode } from '../cluster/cluster-bus.js';
 import type { TransportErrorEvent } from '../errors.js';
 import type { SlowConsumerEvent } from '../flow/slow-consumer.js';
 import type { TrafficTotals } from '../observability/traffic.js';
-import type { ClientConnection } from '../server/connection.js';
+import type { ClientConnection } from '../server/client-connection.js';
 import type { Disconnection } from '../server/peers.js';
 
 /** One local client as the dashboard reads it: what every connection keeps as plain numbers. */

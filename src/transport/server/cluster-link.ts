@@ -3,7 +3,7 @@ import type { BusEnvelope, BusStatus, ClusterBus, ClusterNode } from '../cluster
 import type { EncodedFrame } from '../edges/edge.js';
 import { ClusterError, type TransportError } from '../errors.js';
 import { writeFrameToEach } from './broadcast.js';
-import type { ClientConnection } from './connection.js';
+import type { ClientConnection } from './client-connection.js';
 import type { Peers } from './peers.js';
 
 /** The topics the transport itself uses on the bus. */

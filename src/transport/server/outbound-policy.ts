@@ -1,6 +1,14 @@
 import type { SchedulerLike } from 'rxjs';
+import type { PeerLink } from '../edges/edge.js';
 import { OutboundGate, type SlowConsumerEvent, type SlowConsumerOptions } from '../flow/slow-consumer.js';
-import type { OutboundPolicy } from './connection.js';
+import type { Connection } from './connection.js';
+
+/** The slow-consumer policy of a server, shared by its connections. */
+export interface OutboundPolicy {
+  /** A connection gets its gate once a write would take its buffer past this many bytes. */
+  readonly lowWatermark: number;
+  gate(link: PeerLink, client: Connection): OutboundGate;
+}
 
 /**
  * The slow-consumer policy each connection's writes go through: a gate per connection that

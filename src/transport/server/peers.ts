@@ -8,7 +8,9 @@ import type { TakeOver } from '../resume/resume-verdicts.js';
 import type { SessionHost } from '../resume/session-host.js';
 import type { AuthInfo } from '../security/authenticate.js';
 import { Traffic } from '../observability/traffic.js';
-import { Connection, type ClientConnection, type ClientInfo, type OutboundPolicy } from './connection.js';
+import { Connection } from './connection.js';
+import type { ClientConnection, ClientInfo } from './client-connection.js';
+import type { OutboundPolicy } from './outbound-policy.js';
 
 /** One frame from one client, as it entered the server. */
 export interface InboundFrame {

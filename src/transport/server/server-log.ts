@@ -1,7 +1,7 @@
 import { Subscription, timer, type Observable, type SchedulerLike } from 'rxjs';
 import type { SlowConsumerEvent } from '../flow/slow-consumer.js';
 import type { TransportErrorEvent } from '../errors.js';
-import type { ClientConnection } from './connection.js';
+import type { ClientConnection } from './client-connection.js';
 import { clientLogger, type LogLevel, type StructuredLogger } from './logger.js';
 import type { Disconnection } from './peers.js';
 

@@ -22,7 +22,7 @@ import { InMemoryReplayStore, type ReplayStore } from '../resume/replay-log.js';
 import type { SharedSessions } from '../resume/session-directory.js';
 import { DEFAULT_RESUME, type ResumeOptions } from '../resume/session-resumption.js';
 import type { Authenticate } from '../security/authenticate.js';
-import type { ClientConnection } from './connection.js';
+import type { ClientConnection } from './client-connection.js';
 import { defaultErrorReply, type ReplyProblem } from './error-reply.js';
 import { resolveLogger, type LoggerOption, type StructuredLogger } from './logger.js';
 

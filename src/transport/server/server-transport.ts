@@ -14,7 +14,7 @@ import type { TrafficTotals } from '../observability/traffic.js';
 import { waitForCount } from '../operators/wait-for-count.js';
 import type { Resumption, SessionHost } from '../resume/session-host.js';
 import type { Broadcast } from './broadcast.js';
-import type { ClientConnection } from './connection.js';
+import type { ClientConnection } from './client-connection.js';
 import { ReceivedMessages, type ClientMessage } from './received-messages.js';
 import type { ClusterLink, ClusterView } from './cluster-link.js';
 import { sendToClient, sendToEveryClient, type SendRoutes } from './message-sends.js';
