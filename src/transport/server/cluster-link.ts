@@ -2,9 +2,9 @@ import { filter, share, Subscription, type Observable } from 'rxjs';
 import type { BusEnvelope, BusStatus, ClusterBus, ClusterNode } from '../cluster/cluster-bus.js';
 import type { EncodedFrame } from '../edges/edge.js';
 import { ClusterError, type TransportError } from '../errors.js';
-import { writeFrameToEach } from './broadcast.js';
-import type { ClientConnection } from './client-connection.js';
-import type { Peers } from './peers.js';
+import { writeFrameToEach } from './messages/broadcast.js';
+import type { ClientConnection } from './clients/client-connection.js';
+import type { Peers } from './clients/peers.js';
 
 /** The topics the transport itself uses on the bus. */
 export const BusTopic = {

@@ -1,6 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
-import type { PeerLink } from '../edges/edge.js';
-import { OutboundGate, type SlowConsumerEvent, type SlowConsumerOptions } from '../flow/slow-consumer.js';
+import type { PeerLink } from '../../edges/edge.js';
+import { OutboundGate, type SlowConsumerEvent, type SlowConsumerOptions } from '../../flow/slow-consumer.js';
 import type { Connection } from './connection.js';
 
 /** The slow-consumer policy of a server, shared by its connections. */

@@ -1,13 +1,13 @@
 import { takeUntil, type Observable } from 'rxjs';
-import type { DecodedMessage } from '../flow/decode.js';
-import type { InFlightCalls } from '../flow/in-flight.js';
-import { heartbeat } from '../operators/heartbeat.js';
-import { writeToEveryClient, type Broadcast } from './broadcast.js';
-import type { Connection } from './connection.js';
-import type { Peers } from './peers.js';
+import type { DecodedMessage } from '../../flow/decode.js';
+import type { InFlightCalls } from '../../flow/in-flight.js';
+import { heartbeat } from '../../operators/heartbeat.js';
+import { writeToEveryClient, type Broadcast } from '../messages/broadcast.js';
+import type { Connection } from '../clients/connection.js';
+import type { Peers } from '../clients/peers.js';
 import { pipelineEffects } from './pipeline-effects.js';
 import { serverPipeline } from './pipeline.js';
-import type { ResolvedServerOptions } from './server-options.js';
+import type { ResolvedServerOptions } from '../server-options.js';
 import { sendReply } from './send-reply.js';
 
 /** What the running server is made of, for {@link serveClients}. */

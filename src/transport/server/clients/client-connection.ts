@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
-import type { JsonObject } from '../../protocol/index.js';
-import type { CloseInfo, Related, UpgradeRequestInfo } from '../edges/edge.js';
-import type { AuthInfo } from '../security/authenticate.js';
+import type { JsonObject } from '../../../protocol/index.js';
+import type { CloseInfo, Related, UpgradeRequestInfo } from '../../edges/edge.js';
+import type { AuthInfo } from '../../security/authenticate.js';
 
 /** A connected client, as the server's streams and queries describe it: plain data, safe to log. */
 export interface ClientInfo {

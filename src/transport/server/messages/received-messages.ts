@@ -1,8 +1,8 @@
 import { Subject, type Observable, type SchedulerLike } from 'rxjs';
-import type { JsonObject } from '../../protocol/index.js';
-import { InboxOverflowError, TransportStoppedError } from '../errors.js';
-import { Inbox } from '../flow/inbox.js';
-import type { ClientConnection } from './client-connection.js';
+import type { JsonObject } from '../../../protocol/index.js';
+import { InboxOverflowError, TransportStoppedError } from '../../errors.js';
+import { Inbox } from '../../flow/inbox.js';
+import type { ClientConnection } from '../clients/client-connection.js';
 
 /** A message as it arrived: who sent it and what it said. */
 export interface ClientMessage {

@@ -1,7 +1,7 @@
-import type { JsonObject } from '../../protocol/index.js';
-import type { EncodedFrame } from '../edges/edge.js';
-import type { Connection } from './connection.js';
-import { serialize } from './serialize.js';
+import type { JsonObject } from '../../../protocol/index.js';
+import type { EncodedFrame } from '../../edges/edge.js';
+import type { Connection } from '../clients/connection.js';
+import { serialize } from '../serialize.js';
 
 /** One message for every client, on its way through the broadcast subject; its subscriber fills in the outcome. */
 export interface Broadcast {

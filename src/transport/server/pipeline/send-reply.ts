@@ -1,7 +1,7 @@
-import type { JsonObject } from '../../protocol/index.js';
-import type { HandlerReply } from '../flow/run-handlers.js';
-import type { Connection } from './connection.js';
-import { serialize } from './serialize.js';
+import type { JsonObject } from '../../../protocol/index.js';
+import type { HandlerReply } from '../../flow/run-handlers.js';
+import type { Connection } from '../clients/connection.js';
+import { serialize } from '../serialize.js';
 
 /**
  * Writes a handler's reply to the client that asked, marked as the final word on its request

@@ -1,9 +1,9 @@
 import { Subscription, timer, type Observable, type SchedulerLike } from 'rxjs';
-import type { SlowConsumerEvent } from '../flow/slow-consumer.js';
-import type { TransportErrorEvent } from '../errors.js';
-import type { ClientConnection } from './client-connection.js';
+import type { SlowConsumerEvent } from '../../flow/slow-consumer.js';
+import type { TransportErrorEvent } from '../../errors.js';
+import type { ClientConnection } from '../clients/client-connection.js';
 import { clientLogger, type LogLevel, type StructuredLogger } from './logger.js';
-import type { Disconnection } from './peers.js';
+import type { Disconnection } from '../clients/peers.js';
 
 /** The server's streams that the log reads. */
 export interface LoggedStreams {

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../protocol/index.js';
+import type { JsonObject } from '../../../protocol/index.js';
 
 /** Why the server is about to send an error reply instead of calling the handler's reply. */
 export type ReplyProblemKind = 'invalid_json' | 'not_an_object' | 'binary_frame' | 'forbidden_key' | 'handler_failed' | 'rate_limited' | 'overloaded' | 'shutting_down';

@@ -1,16 +1,16 @@
 import { identity, ignoreElements, map, pipe, tap, type MonoTypeOperatorFunction, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import type { JsonObject } from '../../protocol/index.js';
-import { admit } from '../flow/admit.js';
-import { admitInOrder } from '../flow/admit-in-order.js';
-import type { TransportError } from '../errors.js';
-import { decodeInbound, type DecodedMessage, type RejectedFrame } from '../flow/decode.js';
-import { inFlightVerdict, type InFlightCalls } from '../flow/in-flight.js';
-import { rateVerdict, type MessageRateOptions } from '../flow/message-rate.js';
-import { runHandlers, type HandlerReply, type MessageHandler } from '../flow/run-handlers.js';
-import { stoppingVerdict, type StartsWork } from '../flow/stopping.js';
-import { rights } from '../operators/rights.js';
-import type { Connection } from './connection.js';
-import type { InboundFrame } from './peers.js';
+import type { JsonObject } from '../../../protocol/index.js';
+import { admit } from '../../flow/admit.js';
+import { admitInOrder } from '../../flow/admit-in-order.js';
+import type { TransportError } from '../../errors.js';
+import { decodeInbound, type DecodedMessage, type RejectedFrame } from '../../flow/decode.js';
+import { inFlightVerdict, type InFlightCalls } from '../../flow/in-flight.js';
+import { rateVerdict, type MessageRateOptions } from '../../flow/message-rate.js';
+import { runHandlers, type HandlerReply, type MessageHandler } from '../../flow/run-handlers.js';
+import { stoppingVerdict, type StartsWork } from '../../flow/stopping.js';
+import { rights } from '../../operators/rights.js';
+import type { Connection } from '../clients/connection.js';
+import type { InboundFrame } from '../clients/peers.js';
 
 /** What the pipeline does with what it does not hand to the handler: error replies, closes, reports. */
 export interface PipelineEffects {

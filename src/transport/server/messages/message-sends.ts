@@ -1,11 +1,11 @@
 import type { Subject } from 'rxjs';
-import type { JsonObject } from '../../protocol/index.js';
-import { SerializationError } from '../errors.js';
-import type { SessionHost } from '../resume/session-host.js';
+import type { JsonObject } from '../../../protocol/index.js';
+import { SerializationError } from '../../errors.js';
+import type { SessionHost } from '../../resume/session-host.js';
 import type { Broadcast } from './broadcast.js';
-import type { ClusterLink } from './cluster-link.js';
-import type { Peers } from './peers.js';
-import { serialize } from './serialize.js';
+import type { ClusterLink } from '../cluster-link.js';
+import type { Peers } from '../clients/peers.js';
+import { serialize } from '../serialize.js';
 
 /** What sending from the server's API goes through. */
 export interface SendRoutes {

@@ -1,11 +1,11 @@
-import type { JsonObject } from '../../protocol/index.js';
-import { CloseCode } from '../close-codes.js';
-import type { DecodedMessage, RejectedFrame } from '../flow/decode.js';
-import { HandlerError, InvalidFrameError, OverloadedError, RateLimitedError, type TransportError } from '../errors.js';
-import { decodeInbound } from '../flow/decode.js';
-import type { Connection } from './connection.js';
+import type { JsonObject } from '../../../protocol/index.js';
+import { CloseCode } from '../../close-codes.js';
+import type { DecodedMessage, RejectedFrame } from '../../flow/decode.js';
+import { HandlerError, InvalidFrameError, OverloadedError, RateLimitedError, type TransportError } from '../../errors.js';
+import { decodeInbound } from '../../flow/decode.js';
+import type { Connection } from '../clients/connection.js';
 import type { ReplyProblem } from './error-reply.js';
-import type { InboundFrame } from './peers.js';
+import type { InboundFrame } from '../clients/peers.js';
 import type { PipelineEffects } from './pipeline.js';
 
 export interface EffectsOptions {

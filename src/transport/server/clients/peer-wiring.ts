@@ -1,10 +1,10 @@
-import { SessionHost } from '../resume/session-host.js';
-import { resumeClusterOf } from '../resume/session-takeover.js';
-import type { SlowConsumerEvent } from '../flow/slow-consumer.js';
-import { clusterHostOf, ClusterLink } from './cluster-link.js';
+import { SessionHost } from '../../resume/session-host.js';
+import { resumeClusterOf } from '../../resume/session-takeover.js';
+import type { SlowConsumerEvent } from '../../flow/slow-consumer.js';
+import { clusterHostOf, ClusterLink } from '../cluster-link.js';
 import { outboundPolicy } from './outbound-policy.js';
 import { Peers } from './peers.js';
-import type { ResolvedServerOptions } from './server-options.js';
+import type { ResolvedServerOptions } from '../server-options.js';
 
 /** A server's clients and what follows them: the resumption host (with `resume`) and the cluster link (with `cluster`). */
 export interface PeerWiring {
