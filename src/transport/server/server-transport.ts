@@ -1,14 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { ReplaySubject, Subject, type Observable, type Subscription } from 'rxjs';
 import type { JsonObject } from '../../protocol/index.js';
-import { CloseCode, isSendableCloseCode } from '../close-codes.js';
+import { CloseCode } from '../close-codes.js';
 import type { Edge } from '../edges/edge.js';
 import { describeListenError } from '../edges/listener.js';
 import { WsEdge } from '../edges/ws-edge.js';
 import { ServerStartError, TransportStoppedError, type TransportErrorEvent } from '../errors.js';
 import { InFlightCalls } from '../flow/in-flight.js';
 import type { SlowConsumerEvent } from '../flow/slow-consumer.js';
-import type { Dashboard } from '../dashboard/dashboard.js';
 import { watchServer } from '../dashboard/dashboard-source.js';
 import type { TrafficTotals } from '../observability/traffic.js';
 import { waitForCount } from '../operators/wait-for-count.js';
@@ -18,7 +17,7 @@ import type { ClientConnection } from './clients/client-connection.js';
 import { ReceivedMessages, type ClientMessage } from './messages/received-messages.js';
 import type { ClusterLink, ClusterView } from './cluster-link.js';
 import { sendToClient, sendToEveryClient, type SendRoutes } from './messages/message-sends.js';
-import { operatorRoutes } from './operator-routes.js';
+import { operatorRoutes, type OperatorRoutes } from './operator-routes.js';
 import { wirePeers } from './clients/peer-wiring.js';
 import type { Peers, Disconnection } from './clients/peers.js';
 import type { StructuredLogger } from './logging/logger.js';
@@ -50,7 +49,7 @@ export class WebSocketServerTransport {
   /** This server's place in its cluster, when it has one. */
   private readonly cluster: ClusterLink | undefined;
   /** The admin page, when asked for (`dashboard`). */
-  private readonly dashboard: Dashboard | undefined;
+  private readonly dashboard: OperatorRoutes['dashboard'];
   private readonly calls = new InFlightCalls();
   /** What `sendMessage` and `sendTo` go through. */
   private readonly sends: SendRoutes;
@@ -212,11 +211,7 @@ export class WebSocketServerTransport {
    * for a code that may not be sent in a close frame (RFC 6455 §7.4) or a reason over 123 bytes.
    */
   closeClient(id: string, code: number = CloseCode.Normal, reason = ''): boolean {
-    if (!isSendableCloseCode(code)) throw new RangeError(`closeClient: ${code} is not a close code that may be sent`);
-    if (Buffer.byteLength(reason) > 123) throw new RangeError('closeClient: the reason must be at most 123 bytes of UTF-8');
-    const client = this.peers.get(id);
-    client?.close(code, reason);
-    return client !== undefined;
+    return this.peers.closeClient(id, code, reason);
   }
 
   /**
@@ -276,19 +271,10 @@ export class WebSocketServerTransport {
   private serveOnce(): void {
     if (this.serving) return;
     this.serving = true;
-    const { options, peers } = this;
+    const { options, peers, calls, broadcasts, stopping$, stopped$ } = this;
     this.logging = logServerEvents(this, options.logger, options.scheduler);
     this.dashboard?.start();
-    serveClients({
-      options,
-      peers,
-      calls: this.calls,
-      broadcasts: this.broadcasts,
-      stopping$: this.stopping$,
-      stopped$: this.stopped$,
-      isStopping: this.sends.isStopping,
-      publish: (message) => this.received.publish(message),
-    });
+    serveClients({ options, peers, calls, broadcasts, stopping$, stopped$, isStopping: this.sends.isStopping, publish: (message) => this.received.publish(message) });
   }
 
   private async shutdown(drainMs: number): Promise<void> {

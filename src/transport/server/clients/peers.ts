@@ -1,6 +1,6 @@
 import { BehaviorSubject, distinctUntilChanged, Subject, timer, type Observable, type SchedulerLike } from 'rxjs';
 import type { JsonObject } from '../../../protocol/index.js';
-import { CloseCode } from '../../close-codes.js';
+import { CloseCode, isSendableCloseCode } from '../../close-codes.js';
 import type { CloseInfo, EdgeHost, PeerArrival, PeerLink } from '../../edges/edge.js';
 import { MessageTooLargeError, ServerFullError, SocketError, type TransportError, type TransportErrorEvent } from '../../errors.js';
 import type { SessionRequest } from '../../resume/session-request.js';
@@ -81,6 +81,18 @@ export class Peers implements EdgeHost<Connection> {
 
   get(id: string): Connection | undefined {
     return this.clients.get(id);
+  }
+
+  /**
+   * Closes one client's connection; whether the client was connected. Throws `RangeError` for a
+   * code that may not be sent in a close frame (RFC 6455 §7.4) or a reason over 123 bytes.
+   */
+  closeClient(id: string, code: number, reason: string): boolean {
+    if (!isSendableCloseCode(code)) throw new RangeError(`closeClient: ${code} is not a close code that may be sent`);
+    if (Buffer.byteLength(reason) > 123) throw new RangeError('closeClient: the reason must be at most 123 bytes of UTF-8');
+    const client = this.clients.get(id);
+    client?.close(code, reason);
+    return client !== undefined;
   }
 
   arrive(arrival: PeerArrival): Connection | undefined {
