@@ -2,7 +2,8 @@ import { Subject, type Observable } from 'rxjs';
 import type { CompleteParams, CompleteResult, Implementation, JsonObject } from '../../protocol/index.js';
 import type { CloseInfo } from '../../transport/index.js';
 import { complete } from '../registries/completions.js';
-import { deliverListChanged, deliverResourceUpdated, type ServerChange } from './changes/change-notifications.js';
+import { deliverChange } from './changes/change-delivery.js';
+import type { ServerChange } from './changes/change-notifications.js';
 import { Dispatcher, type DispatchResult } from './methods/dispatcher.js';
 import type { HandlerContext } from './requests/handler-context.js';
 import { featureMethods } from './methods/feature-methods.js';
@@ -198,11 +199,7 @@ export class ServerCore implements MethodHost {
 
   /** Delivers a change to this server's sessions only (one raised here, or on another node). */
   deliver(change: ServerChange): void {
-    for (const session of this.sessions.values()) {
-      // A session whose state is still loading gets the change once it has its handshake and subscriptions.
-      if (session.loading) session.loading.then(() => this.deliverTo(session, change)).catch((error: unknown) => this.report(error, 'deliver', session.id));
-      else this.deliverTo(session, change);
-    }
+    deliverChange(this.sessions.values(), change, this.shared, (...args) => this.report(...args));
   }
 
   /** Stores a shared session's state after a change; `undefined` when there is nothing to wait for. */
@@ -251,15 +248,5 @@ export class ServerCore implements MethodHost {
     session.listens.clear();
     this.connections?.ended(session, info);
     if (session.openedAs !== undefined) this.sessionsSubject.next({ ...sessionEvent('closed', session), close: info });
-  }
-
-  private deliverTo(session: McpSession, change: ServerChange): void {
-    if (change.kind === 'list_changed') deliverListChanged([session], change.list);
-    else this.deliverResourceUpdated(session, change.uri);
-  }
-
-  private deliverResourceUpdated(session: McpSession, uri: string): void {
-    if (session.sharedId !== undefined && this.shared) this.shared.deliverResourceUpdated(session, uri);
-    else deliverResourceUpdated(session, uri);
   }
 }
