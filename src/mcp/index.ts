@@ -10,14 +10,14 @@
 // The server.
 export { MCPServer } from './server/mcp-server.js';
 export type { MCPServerOptions } from './server/mcp-server-options.js';
-export { InMemoryMcpSessionStore, type McpSessionStore } from './server/session-store.js';
-export { McpSessionStateCodec, parseState as parseMcpSessionState, type McpSessionState } from './server/session-state.js';
-export type { SessionEvent, ServerErrorEvent } from './server/server-core.js';
-export type { ToolCallEvent } from './server/method-host.js';
-export type { ToolCallWrapper, ToolCallInfo, ToolCallSettled } from './server/tool-call-wrapper.js';
-export type { HandlerContext } from './server/handler-context.js';
-export type { ClientRequestOptions } from './server/client-requests.js';
-export { mcpTransportOptions, jsonRpcErrorReply } from './server/json-rpc-error-reply.js';
+export { InMemoryMcpSessionStore, type McpSessionStore } from './server/sessions/session-store.js';
+export { McpSessionStateCodec, parseState as parseMcpSessionState, type McpSessionState } from './server/sessions/session-state.js';
+export type { SessionEvent, ServerErrorEvent } from './server/server-events.js';
+export type { ToolCallEvent } from './server/methods/method-host.js';
+export type { ToolCallWrapper, ToolCallInfo, ToolCallSettled } from './server/methods/tool-call-wrapper.js';
+export type { HandlerContext } from './server/requests/handler-context.js';
+export type { ClientRequestOptions } from './server/requests/client-requests.js';
+export { mcpTransportOptions, jsonRpcErrorReply } from './server/framing/json-rpc-error-reply.js';
 
 // What it serves.
 export type {

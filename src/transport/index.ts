@@ -7,15 +7,16 @@
  */
 
 // The server: one operator pipeline per server, fed by edges.
-export { WebSocketServerTransport, type ClientMessage } from './server/server-transport.js';
+export { WebSocketServerTransport } from './server/server-transport.js';
+export type { ClientMessage } from './server/messages/received-messages.js';
 export type { ServerTransportOptions } from './server/server-options.js';
 export type { HealthOptions, MetricsRouteOptions, MetricsSource } from './observability/http-routes.js';
 export type { TrafficTotals } from './observability/traffic.js';
 export type { DashboardOptions, DashboardPanel, DashboardEvent } from './dashboard/dashboard-options.js';
-export type { ReplyProblem, ReplyProblemKind } from './server/error-reply.js';
-export type { ClientConnection, ClientInfo } from './server/connection.js';
-export type { Disconnection } from './server/peers.js';
-export { stderrLogger, type Logger, type StructuredLogger, type LoggerOption, type LogFn, type LogBindings, type LogLevel } from './server/logger.js';
+export type { ReplyProblem, ReplyProblemKind } from './server/pipeline/error-reply.js';
+export type { ClientConnection, ClientInfo } from './server/clients/client-connection.js';
+export type { Disconnection } from './server/clients/peers.js';
+export { stderrLogger, type Logger, type StructuredLogger, type LoggerOption, type LogFn, type LogBindings, type LogLevel } from './server/logging/logger.js';
 export type { Edge, EdgeHost, PeerArrival, PeerLink, EncodedFrame, CloseInfo, UpgradeRequestInfo, Related } from './edges/edge.js';
 export type { CompressionOptions } from './edges/compression.js';
 export type { ServerTlsOptions } from './edges/tls.js';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { jsonRpcErrorReply, McpError } from '../../../src/mcp/index.js';
 import { describeErrors } from '../../../src/mcp/registries/describe-errors.js';
 import { parseUriTemplate } from '../../../src/mcp/registries/uri-template.js';
-import { negotiateLegacyVersion, requestEra } from '../../../src/mcp/server/negotiation.js';
+import { negotiateLegacyVersion, requestEra } from '../../../src/mcp/server/methods/negotiation.js';
 import { paginate } from '../../../src/mcp/registries/paging.js';
 
 const errorsOf = (codec: t.Any, value: unknown): t.Errors => {

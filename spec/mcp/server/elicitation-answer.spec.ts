@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ElicitFormParams } from '../../../src/protocol/index.js';
-import { elicitAnswerProblem } from '../../../src/mcp/server/elicitation-answer.js';
+import { elicitAnswerProblem } from '../../../src/mcp/server/requests/elicitation-answer.js';
 
 const schema: ElicitFormParams['requestedSchema'] = {
   type: 'object',

@@ -10,7 +10,7 @@ import { asyncScheduler, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../src/protocol/index.js';
 import { ServerCore } from '../../../src/mcp/server/server-core.js';
-import type { McpPeer } from '../../../src/mcp/server/session.js';
+import type { McpPeer } from '../../../src/mcp/server/sessions/session.js';
 import type { CloseInfo } from '../../../src/transport/index.js';
 import { modernMeta } from '../support/mcp-fixtures.js';
 

@@ -8,9 +8,9 @@ import { Subject, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ClusterError, HandlerError, RateLimitedError, UpgradeRefusedError, type TransportErrorEvent } from '../../../src/transport/index.js';
 import type { SlowConsumerEvent } from '../../../src/transport/flow/slow-consumer.js';
-import type { ClientConnection } from '../../../src/transport/server/connection.js';
-import type { Disconnection } from '../../../src/transport/server/peers.js';
-import { logServerEvents, REFUSAL_SUMMARY_MS } from '../../../src/transport/server/server-log.js';
+import type { ClientConnection } from '../../../src/transport/server/clients/client-connection.js';
+import type { Disconnection } from '../../../src/transport/server/clients/peers.js';
+import { logServerEvents, REFUSAL_SUMMARY_MS } from '../../../src/transport/server/logging/server-log.js';
 
 type Line = Record<string, unknown> & { level: number; msg: string };
 

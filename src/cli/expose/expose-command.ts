@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { mcpTransportOptions } from '../../mcp/index.js';
-import { mcpStreamableHttp } from '../../mcp/server/mcp-http.js';
+import { mcpStreamableHttp } from '../../mcp/server/framing/mcp-http.js';
 import { bearerAuth, WebSocketServerTransport, type Authenticate } from '../../transport/index.js';
 import { ExitCode, printHelp, UsageError, type CliIo, type Command } from '../command.js';
 import { integerOption, parseCommandLine, positionals } from '../options.js';

@@ -1,7 +1,7 @@
 import { map, merge, type Observable, type SchedulerLike } from 'rxjs';
 import type { DashboardEvent, DashboardOptions, DashboardPanel } from '../../transport/index.js';
-import type { ToolCallEvent } from '../server/method-host.js';
-import type { SessionEvent } from '../server/server-core.js';
+import type { ToolCallEvent } from '../server/methods/method-host.js';
+import type { SessionEvent } from '../server/server-events.js';
 
 /** Recent calls and open sessions listed in a snapshot; tools summed by name before `other`. */
 const LISTED = 20;

@@ -3,7 +3,7 @@ import * as t from 'io-ts';
 import { JsonRpcErrorCode, MAX_COMPLETION_VALUES, type CompleteParams, type CompleteResult } from '../../protocol/index.js';
 import { cutPeerText, quotePeerText } from '../../transport/index.js';
 import { describeErrors } from './describe-errors.js';
-import type { HandlerContext } from '../server/handler-context.js';
+import type { HandlerContext } from '../server/requests/handler-context.js';
 import { McpError } from '../mcp-error.js';
 
 /** What a completer knows besides the partial value: the arguments (or template variables) already filled in. */

@@ -12,7 +12,7 @@ import {
 } from '../../protocol/index.js';
 import { quotePeerText } from '../../transport/index.js';
 import { describeErrors } from './describe-errors.js';
-import type { HandlerContext } from '../server/handler-context.js';
+import type { HandlerContext } from '../server/requests/handler-context.js';
 import { InputRequiredError, McpError } from '../mcp-error.js';
 import { checkCompleters, type Completers } from './completions.js';
 import { paginate, type Page } from './paging.js';

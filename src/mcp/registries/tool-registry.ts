@@ -11,7 +11,7 @@ import {
 } from '../../protocol/index.js';
 import { cutPeerText } from '../../transport/index.js';
 import { describeErrors } from './describe-errors.js';
-import type { HandlerContext } from '../server/handler-context.js';
+import type { HandlerContext } from '../server/requests/handler-context.js';
 import { toObjectSchema } from './json-schema.js';
 import { CancelledError, ClientRequestError, ConnectionClosedError, InputRequiredError, McpError, ToolError } from '../mcp-error.js';
 import { paginate, type Page } from './paging.js';

@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import type { JsonObject } from '../../protocol/index.js';
-import type { HandlerContext } from '../server/handler-context.js';
+import type { HandlerContext } from '../server/requests/handler-context.js';
 import { toObjectSchema } from './json-schema.js';
 import type { ServerCore } from '../server/server-core.js';
 import type { RegisteredTool } from './tool-registry.js';

@@ -10,4 +10,4 @@ export { serveSdkServer, type SdkServerLike, type SdkServerFactory, type ServeSd
 export { SdkConnectionTransport, type SdkConnectionTransportOptions } from './sdk-connection-transport.js';
 export { SdkClientTransport, type SdkClientTransportOptions } from './sdk-client-transport.js';
 // The MCP server's transport options serve SDK servers too: one place decides MCP's framing.
-export { mcpTransportOptions } from '../server/json-rpc-error-reply.js';
+export { mcpTransportOptions } from '../server/framing/json-rpc-error-reply.js';

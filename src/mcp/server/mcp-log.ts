@@ -1,7 +1,7 @@
 import { Subscription, type Observable } from 'rxjs';
 import type { StructuredLogger } from '../../transport/index.js';
-import type { ToolCallEvent } from './method-host.js';
-import type { ServerErrorEvent, SessionEvent } from './server-core.js';
+import type { ToolCallEvent } from './methods/method-host.js';
+import type { ServerErrorEvent, SessionEvent } from './server-events.js';
 
 /** The MCP server's streams that the log reads. */
 export interface McpLoggedStreams {

@@ -1,8 +1,8 @@
 import type { CacheScope } from '../../protocol/index.js';
 import type { HttpSessionDirectory, ServerTransportOptions, StreamableHttpOptions } from '../../transport/index.js';
-import { mcpStreamableHttp } from './mcp-http.js';
-import type { McpSessionStore } from './session-store.js';
-import type { ToolCallWrapper } from './tool-call-wrapper.js';
+import { mcpStreamableHttp } from './framing/mcp-http.js';
+import type { McpSessionStore } from './sessions/session-store.js';
+import type { ToolCallWrapper } from './methods/tool-call-wrapper.js';
 
 /** Options of {@link MCPServer}: its own, plus the transport's (passed through when it builds one). */
 export interface MCPServerOptions

@@ -2,13 +2,13 @@ import type { AddressInfo } from 'node:net';
 import type * as t from 'io-ts';
 import { asyncScheduler, type Observable } from 'rxjs';
 import { StdioEdge, WebSocketServerTransport, type CloseInfo, type StdioStreams } from '../../transport/index.js';
-import type { HandlerContext } from './handler-context.js';
+import type { HandlerContext } from './requests/handler-context.js';
 import { DEFAULT_SESSION_TTL_MS, nonNegative, PLAIN_PATH, positive, streamableHttpOf, transportOptionsOf, type MCPServerOptions } from './mcp-server-options.js';
-import { mcpTransportOptions } from './json-rpc-error-reply.js';
-import type { ToolCallEvent } from './method-host.js';
+import { mcpTransportOptions } from './framing/json-rpc-error-reply.js';
+import type { ToolCallEvent } from './methods/method-host.js';
 import { DEFAULT_PAGE_SIZE } from '../registries/paging.js';
-import { DEFAULT_NOTIFICATION_RECEIPT_MS } from './notification-receipt.js';
-import { DEFAULT_REQUEST_STATE_TTL_MS } from './request-state.js';
+import { DEFAULT_NOTIFICATION_RECEIPT_MS } from './requests/notification-receipt.js';
+import { DEFAULT_REQUEST_STATE_TTL_MS } from './requests/request-state.js';
 import type { PromptDefinition, PromptHandler, RegisteredPrompt } from '../registries/prompt-registry.js';
 import type {
   RegisteredResource,
@@ -18,9 +18,10 @@ import type {
   ResourceTemplateDefinition,
   ResourceTemplateReader,
 } from '../registries/resource-registry.js';
-import { ClusterNotifications } from './cluster-notifications.js';
+import { ClusterNotifications } from './changes/cluster-notifications.js';
 import { mcpPanel, withMcpPanel } from '../dashboard/mcp-panel.js';
-import { ServerCore, type ServerErrorEvent, type SessionEvent } from './server-core.js';
+import { ServerCore } from './server-core.js';
+import type { ServerErrorEvent, SessionEvent } from './server-events.js';
 import { logMcpServer } from './mcp-log.js';
 import type { RegisteredTool, StructuredToolDefinition, StructuredToolHandler, ToolDefinition, ToolHandler } from '../registries/tool-registry.js';
 import { registerWorkflow, type Workflow, type WorkflowOptions } from '../registries/workflow.js';

@@ -1,82 +1,26 @@
-import { Subject, type Observable, type SchedulerLike } from 'rxjs';
-import {
-  jsonRpcRequest,
-  type CacheScope,
-  type CompleteParams,
-  type CompleteResult,
-  type Implementation,
-  type JsonObject,
-  type ServerCapabilities,
-} from '../../protocol/index.js';
-import type { AuthInfo, CloseInfo } from '../../transport/index.js';
+import { Subject, type Observable } from 'rxjs';
+import type { CompleteParams, CompleteResult, Implementation, JsonObject } from '../../protocol/index.js';
+import type { CloseInfo } from '../../transport/index.js';
 import { complete } from '../registries/completions.js';
-import { deliverListChanged, deliverResourceUpdated, type ServerChange } from './change-notifications.js';
-import { Dispatcher, type DispatchResult } from './dispatcher.js';
-import type { HandlerContext } from './handler-context.js';
-import { featureMethods } from './feature-methods.js';
-import { lifecycleMethods, lifecycleNotifications } from './lifecycle-methods.js';
+import { deliverChange } from './changes/change-delivery.js';
+import type { ServerChange } from './changes/change-notifications.js';
+import { Dispatcher, type DispatchResult } from './methods/dispatcher.js';
+import type { HandlerContext } from './requests/handler-context.js';
+import { featureMethods } from './methods/feature-methods.js';
+import { lifecycleMethods, lifecycleNotifications } from './methods/lifecycle-methods.js';
 import { ConnectionClosedError } from '../mcp-error.js';
-import type { MethodHost, ToolCallEvent } from './method-host.js';
+import type { MethodHost, ToolCallEvent } from './methods/method-host.js';
 import { PromptRegistry } from '../registries/prompt-registry.js';
 import { RequestCorrelator } from '../request-correlator.js';
-import { RequestStateSeal } from './request-state.js';
+import { RequestStateSeal } from './requests/request-state.js';
 import { ResourceRegistry } from '../registries/resource-registry.js';
-import { ConnectionSessions } from './connection-sessions.js';
-import { SharedSessions } from './shared-sessions.js';
-import type { McpSessionStore } from './session-store.js';
-import { McpSession, type McpPeer, type RequestEra } from './session.js';
+import { CAPABILITIES, type ServerCoreOptions } from './server-core-options.js';
+import { sessionEvent, type ServerErrorEvent, type SessionEvent } from './server-events.js';
+import { ConnectionSessions } from './sessions/connection-sessions.js';
+import { pingSession } from './sessions/session-ping.js';
+import { SharedSessions } from './sessions/shared-sessions.js';
+import { McpSession, type McpPeer, type RequestEra } from './sessions/session.js';
 import { ToolRegistry } from '../registries/tool-registry.js';
-import type { ToolCallWrapper } from './tool-call-wrapper.js';
-
-/** A session opening (handshake done, or first 2026-07-28 request) or closing, for operators. */
-export interface SessionEvent {
-  readonly type: 'opened' | 'closed';
-  readonly sessionId: string;
-  /** How the session was opened: `initialize` (legacy) or per-request `_meta` (modern). */
-  readonly era: 'legacy' | 'modern';
-  readonly protocolVersion: string | undefined;
-  readonly clientInfo: Implementation | undefined;
-  readonly authInfo: AuthInfo | undefined;
-  /** For `closed`: the socket's close code and reason. */
-  readonly close?: CloseInfo;
-}
-
-/** Something went wrong inside the server (a handler threw, a result was malformed). */
-export interface ServerErrorEvent {
-  readonly error: unknown;
-  /** Where: `tool "add"`, `resource file:///x`, `method tools/call`. */
-  readonly context: string;
-  readonly sessionId?: string;
-}
-
-export interface ServerCoreOptions {
-  readonly serverInfo: Implementation;
-  readonly instructions: string | undefined;
-  readonly pageSize: number;
-  readonly cache: { readonly ttlMs: number; readonly scope: CacheScope };
-  /** How long a reply after notifications of its request waits for the client's read receipt, ms; `undefined`: it does not wait. */
-  readonly notificationReceiptMs: number | undefined;
-  /** Handshake era: how long a handler's request to the client waits for the answer, ms. */
-  readonly clientRequestTimeoutMs: number;
-  /** 2026-07-28: the secret that signs `requestState` (random when not given) and how long a state is good, ms. */
-  readonly requestState: { readonly secret: string | Uint8Array | undefined; readonly ttlMs: number };
-  readonly scheduler: SchedulerLike;
-  /** Streamable HTTP sessions kept in a store every node shares, and how long one lives unused, ms. */
-  readonly sessionStore?: { readonly store: McpSessionStore; readonly ttlMs: number } | undefined;
-  /** With a `sessionStore`: WebSocket sessions are stored too, for clients that resume on another node; the node's id. */
-  readonly connectionSessions?: { readonly nodeId: () => string | undefined } | undefined;
-  /** Runs around every tools/call (tracing, for one). */
-  readonly wrapToolCall?: ToolCallWrapper | undefined;
-}
-
-/** Everything a client may use: tools, resources (with subscriptions), prompts, logging, completions. */
-const CAPABILITIES: ServerCapabilities = {
-  tools: { listChanged: true },
-  resources: { subscribe: true, listChanged: true },
-  prompts: { listChanged: true },
-  logging: {},
-  completions: {},
-};
 
 /**
  * The MCP server without its edges: sessions, the dispatcher, the registries and the operator
@@ -216,7 +160,7 @@ export class ServerCore implements MethodHost {
     } else {
       session.openedWithVersion = session.protocolVersion;
     }
-    this.sessionsSubject.next(this.sessionEvent('opened', session));
+    this.sessionsSubject.next(sessionEvent('opened', session));
   }
 
   /** Reports a failure on `errors$`. */
@@ -255,11 +199,7 @@ export class ServerCore implements MethodHost {
 
   /** Delivers a change to this server's sessions only (one raised here, or on another node). */
   deliver(change: ServerChange): void {
-    for (const session of this.sessions.values()) {
-      // A session whose state is still loading gets the change once it has its handshake and subscriptions.
-      if (session.loading) session.loading.then(() => this.deliverTo(session, change)).catch((error: unknown) => this.report(error, 'deliver', session.id));
-      else this.deliverTo(session, change);
-    }
+    deliverChange(this.sessions.values(), change, this.shared, (...args) => this.report(...args));
   }
 
   /** Stores a shared session's state after a change; `undefined` when there is nothing to wait for. */
@@ -273,15 +213,7 @@ export class ServerCore implements MethodHost {
   async ping(sessionId: string, timeoutMs: number): Promise<number> {
     const session = this.sessions.get(sessionId);
     if (!session) throw new ConnectionClosedError(`No session ${sessionId}`);
-    const started = this.now();
-    await session.outgoing.request({
-      method: 'ping',
-      timeoutMs,
-      send: (id, method, params) => {
-        if (!session.send(jsonRpcRequest(id, method, params))) throw new ConnectionClosedError(`Session ${sessionId} is closed`);
-      },
-    });
-    return this.now() - started;
+    return pingSession(session, timeoutMs, () => this.now());
   }
 
   /**
@@ -315,27 +247,6 @@ export class ServerCore implements MethodHost {
     session.outgoing.failAll(new ConnectionClosedError('The client disconnected before answering'));
     session.listens.clear();
     this.connections?.ended(session, info);
-    if (session.openedAs !== undefined) this.sessionsSubject.next({ ...this.sessionEvent('closed', session), close: info });
-  }
-
-  private sessionEvent(type: SessionEvent['type'], session: McpSession): SessionEvent {
-    return {
-      type,
-      sessionId: session.id,
-      era: session.openedAs ?? 'legacy',
-      protocolVersion: session.openedWithVersion,
-      clientInfo: session.clientInfo,
-      authInfo: session.authInfo,
-    };
-  }
-
-  private deliverTo(session: McpSession, change: ServerChange): void {
-    if (change.kind === 'list_changed') deliverListChanged([session], change.list);
-    else this.deliverResourceUpdated(session, change.uri);
-  }
-
-  private deliverResourceUpdated(session: McpSession, uri: string): void {
-    if (session.sharedId !== undefined && this.shared) this.shared.deliverResourceUpdated(session, uri);
-    else deliverResourceUpdated(session, uri);
+    if (session.openedAs !== undefined) this.sessionsSubject.next({ ...sessionEvent('closed', session), close: info });
   }
 }

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { Redis } from 'ioredis';
-import { parseState, type McpSessionState } from '../../mcp/server/session-state.js';
-import type { McpSessionStore } from '../../mcp/server/session-store.js';
+import { parseState, type McpSessionState } from '../../mcp/server/sessions/session-state.js';
+import type { McpSessionStore } from '../../mcp/server/sessions/session-store.js';
 
 /** How a {@link RedisMcpSessionStore} reaches Redis and names its keys. */
 export interface RedisMcpSessionStoreOptions {

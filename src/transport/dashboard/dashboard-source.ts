@@ -3,8 +3,8 @@ import type { BusStatus, ClusterNode } from '../cluster/cluster-bus.js';
 import type { TransportErrorEvent } from '../errors.js';
 import type { SlowConsumerEvent } from '../flow/slow-consumer.js';
 import type { TrafficTotals } from '../observability/traffic.js';
-import type { ClientConnection } from '../server/connection.js';
-import type { Disconnection } from '../server/peers.js';
+import type { ClientConnection } from '../server/clients/client-connection.js';
+import type { Disconnection } from '../server/clients/peers.js';
 
 /** One local client as the dashboard reads it: what every connection keeps as plain numbers. */
 export interface WatchedClient {

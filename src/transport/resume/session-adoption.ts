@@ -1,5 +1,5 @@
 import type { EncodedFrame } from '../edges/edge.js';
-import type { Connection } from '../server/connection.js';
+import type { Connection } from '../server/clients/connection.js';
 import { deliveredAfterMark } from './catch-up.js';
 import type { ReplayStore } from './replay-log.js';
 import type { TakeOver } from './resume-verdicts.js';

@@ -2,7 +2,7 @@ import { Subscription } from 'rxjs';
 import type { BusEnvelope } from '../cluster/cluster-bus.js';
 import { ClusterError, type TransportError } from '../errors.js';
 import type { ClusterView } from '../server/cluster-link.js';
-import type { Connection } from '../server/connection.js';
+import type { Connection } from '../server/clients/connection.js';
 import { parseFields, ResumeTopic } from './catch-up.js';
 
 /** What the handover needs of the node's sessions. */

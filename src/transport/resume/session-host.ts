@@ -4,7 +4,7 @@ import type { BusEnvelope } from '../cluster/cluster-bus.js';
 import type { CloseInfo, PeerArrival } from '../edges/edge.js';
 import { ResumeRefusedError, type TransportError } from '../errors.js';
 import type { AuthInfo } from '../security/authenticate.js';
-import type { Connection } from '../server/connection.js';
+import type { Connection } from '../server/clients/connection.js';
 import { ResumeTopic } from './catch-up.js';
 import { answersPing } from './liveness.js';
 import type { ReplayStore } from './replay-log.js';

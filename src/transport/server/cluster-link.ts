@@ -2,9 +2,9 @@ import { filter, share, Subscription, type Observable } from 'rxjs';
 import type { BusEnvelope, BusStatus, ClusterBus, ClusterNode } from '../cluster/cluster-bus.js';
 import type { EncodedFrame } from '../edges/edge.js';
 import { ClusterError, type TransportError } from '../errors.js';
-import { writeFrameToEach } from './broadcast.js';
-import type { ClientConnection } from './connection.js';
-import type { Peers } from './peers.js';
+import { writeFrameToEach } from './messages/broadcast.js';
+import type { ClientConnection } from './clients/client-connection.js';
+import type { Peers } from './clients/peers.js';
 
 /** The topics the transport itself uses on the bus. */
 export const BusTopic = {
@@ -59,6 +59,8 @@ export class ClusterLink implements ClusterView {
   /** The bus's condition (hot). */
   readonly status$: Observable<BusStatus>;
   private latestCount = 0;
+  /** Whether the bus is connected, as its status last said (from the link's making to its `stop()`). */
+  private connected = true;
   private readonly inbound$: Observable<BusEnvelope>;
 
   constructor(
@@ -69,6 +71,12 @@ export class ClusterLink implements ClusterView {
     this.nodes$ = bus.presence.nodes$;
     this.status$ = bus.status$;
     this.inbound$ = bus.inbound$.pipe(share());
+    this.wiring.add(bus.status$.subscribe((status) => (this.connected = status.kind !== 'disconnected')));
+  }
+
+  /** Whether the bus is connected, as its status last said: a node cut off from it is not ready. */
+  get busConnected(): boolean {
+    return this.connected;
   }
 
   /** The cluster's client count as presence last reported it. */

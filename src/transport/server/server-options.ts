@@ -23,9 +23,9 @@ import { InMemoryReplayStore, type ReplayStore } from '../resume/replay-log.js';
 import type { SharedSessions } from '../resume/session-directory.js';
 import { DEFAULT_RESUME, type ResumeOptions } from '../resume/session-resumption.js';
 import type { Authenticate } from '../security/authenticate.js';
-import type { ClientConnection } from './connection.js';
-import { defaultErrorReply, type ReplyProblem } from './error-reply.js';
-import { resolveLogger, type LoggerOption, type StructuredLogger } from './logger.js';
+import type { ClientConnection } from './clients/client-connection.js';
+import { defaultErrorReply, type ReplyProblem } from './pipeline/error-reply.js';
+import { resolveLogger, type LoggerOption, type StructuredLogger } from './logging/logger.js';
 
 /** Options of {@link WebSocketServerTransport}, all optional: where it listens, its handler, security, limits. */
 export interface ServerTransportOptions {

@@ -1,42 +1,30 @@
 import type { AddressInfo } from 'node:net';
-import { ReplaySubject, Subject, takeUntil, type Observable, type Subscription } from 'rxjs';
+import { ReplaySubject, Subject, type Observable, type Subscription } from 'rxjs';
 import type { JsonObject } from '../../protocol/index.js';
-import { CloseCode, isSendableCloseCode } from '../close-codes.js';
+import { CloseCode } from '../close-codes.js';
 import type { Edge } from '../edges/edge.js';
 import { describeListenError } from '../edges/listener.js';
 import { WsEdge } from '../edges/ws-edge.js';
-import { InboxOverflowError, SerializationError, ServerStartError, TransportStoppedError, type TransportErrorEvent } from '../errors.js';
-import type { DecodedMessage } from '../flow/decode.js';
+import { ServerStartError, TransportStoppedError, type TransportErrorEvent } from '../errors.js';
 import { InFlightCalls } from '../flow/in-flight.js';
-import { Inbox } from '../flow/inbox.js';
 import type { SlowConsumerEvent } from '../flow/slow-consumer.js';
-import { Dashboard } from '../dashboard/dashboard.js';
 import { watchServer } from '../dashboard/dashboard-source.js';
-import { firstRoute, observabilityRoutes } from '../observability/http-routes.js';
 import type { TrafficTotals } from '../observability/traffic.js';
-import { heartbeat } from '../operators/heartbeat.js';
 import { waitForCount } from '../operators/wait-for-count.js';
-import { SessionHost, type Resumption } from '../resume/session-host.js';
-import { resumeClusterOf } from '../resume/session-takeover.js';
-import { writeToEveryClient, type Broadcast } from './broadcast.js';
-import { clusterHostOf, ClusterLink, type ClusterView } from './cluster-link.js';
-import type { ClientConnection, Connection } from './connection.js';
-import { outboundPolicy } from './outbound-policy.js';
-import { Peers, type Disconnection } from './peers.js';
-import { pipelineEffects } from './pipeline-effects.js';
-import { serverPipeline } from './pipeline.js';
-import type { StructuredLogger } from './logger.js';
-import { logServerEvents } from './server-log.js';
+import type { Resumption, SessionHost } from '../resume/session-host.js';
+import type { Broadcast } from './messages/broadcast.js';
+import type { ClientConnection } from './clients/client-connection.js';
+import { ReceivedMessages, type ClientMessage } from './messages/received-messages.js';
+import type { ClusterLink, ClusterView } from './cluster-link.js';
+import { sendToClient, sendToEveryClient, type SendRoutes } from './messages/message-sends.js';
+import { operatorRoutes, type OperatorRoutes } from './operator-routes.js';
+import { wirePeers } from './clients/peer-wiring.js';
+import type { Peers, Disconnection } from './clients/peers.js';
+import type { StructuredLogger } from './logging/logger.js';
+import { serveClients } from './pipeline/serve.js';
+import { logServerEvents } from './logging/server-log.js';
 import { closeGracefully } from './shutdown.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerTransportOptions } from './server-options.js';
-import { sendReply } from './send-reply.js';
-import { serialize } from './serialize.js';
-
-/** A message as it arrived: who sent it and what it said. */
-export interface ClientMessage {
-  readonly client: ClientConnection;
-  readonly message: JsonObject;
-}
 
 /**
  * A WebSocket server for JSON messages whose state is Observable: connections, disconnections,
@@ -61,23 +49,23 @@ export class WebSocketServerTransport {
   /** This server's place in its cluster, when it has one. */
   private readonly cluster: ClusterLink | undefined;
   /** The admin page, when asked for (`dashboard`). */
-  private readonly dashboard: Dashboard | undefined;
+  private readonly dashboard: OperatorRoutes['dashboard'];
   private readonly calls = new InFlightCalls();
-  private readonly messagesSubject = new Subject<ClientMessage>();
+  /** What `sendMessage` and `sendTo` go through. */
+  private readonly sends: SendRoutes;
+  /** `messages$` and `receiveMessage()`'s inbox. */
+  private readonly received: ReceivedMessages;
   private readonly slowConsumerSubject = new Subject<SlowConsumerEvent>();
   private readonly broadcasts = new Subject<Broadcast>();
   /** Emits once when stopping begins: no more accepting, no heartbeat, no new work. */
   private readonly stopping$ = new ReplaySubject<void>(1);
   /** Emits once when stopped: the pipeline and the broadcast subject end. */
   private readonly stopped$ = new ReplaySubject<void>(1);
-  private inbox: Inbox<ClientMessage> | undefined;
   /** Edges attached beside the transport's own (`attach`), started. */
   private readonly attached: Edge[] = [];
   private serving = false;
   /** Whether start() has resolved: readiness begins there. */
   private started = false;
-  /** With a `cluster`: whether its bus is connected, as its status last said. */
-  private busConnected = true;
   /** The log's subscription to the server's streams, from the first `start()` or `attach()`. */
   private logging: Subscription | undefined;
   private starting: Promise<void> | undefined;
@@ -88,7 +76,7 @@ export class WebSocketServerTransport {
   /** Each client as it goes away for good, with its close code (hot). */
   readonly disconnections$: Observable<Disconnection>;
   /** Every accepted message from every client (hot). Bad frames never appear here. */
-  readonly messages$: Observable<ClientMessage> = this.messagesSubject.asObservable();
+  readonly messages$: Observable<ClientMessage>;
   /**
    * The number of connected clients; replays the current count to each new subscriber. With a
    * `cluster`, every node's clients, as presence reports them.
@@ -107,39 +95,16 @@ export class WebSocketServerTransport {
     const resolved = resolveServerOptions(options);
     this.options = resolved;
     const { scheduler, resume } = resolved;
-    this.sessions =
-      resume &&
-      new SessionHost(
-        resume,
-        scheduler,
-        (client, info) => this.peers.finish(client, info),
-        (error) => this.peers.report(error),
-      );
-    this.peers = new Peers({
-      scheduler,
-      maxClients: resolved.maxClients,
-      maxMessageSize: resolved.maxMessageSize,
-      stopGraceMs: resolved.stopGraceMs,
-      outbound: outboundPolicy(resolved.slowConsumer, scheduler, (event) => this.slowConsumerSubject.next(event)),
-      sessions: this.sessions,
-      isStopping: () => this.stopping !== undefined,
-      requestKey: resolved.requestKey,
-    });
-    const routes = observabilityRoutes({
-      health: resolved.health,
-      metrics: resolved.metrics,
-      isReady: () => this.ready,
-      allowedHosts: resolved.allowedHosts,
-      failed: (error) => resolved.logger.warn(`nexus-mcp: the metrics registry failed to render: ${error instanceof Error ? error.message : String(error)}`),
-    });
-    this.dashboard = resolved.dashboard && new Dashboard(resolved.dashboard, () => watchServer(this, scheduler, () => this.peers.values()));
-    const upgrades = this.dashboard?.upgrades;
-    this.edge = resolved.edge ?? new WsEdge({ ...resolved, sessions: resume !== undefined, routes: firstRoute(routes, this.dashboard?.routes), upgrades });
+    const isStopping = (): boolean => this.stopping !== undefined;
+    ({ peers: this.peers, sessions: this.sessions, cluster: this.cluster } = wirePeers(resolved, (event) => this.slowConsumerSubject.next(event), isStopping));
+    this.sends = { peers: this.peers, broadcasts: this.broadcasts, sessions: this.sessions, cluster: this.cluster, isStopping };
+    const { routes, upgrades, dashboard } = operatorRoutes(resolved, () => this.ready, () => watchServer(this, scheduler, () => this.peers.values()));
+    this.dashboard = dashboard;
+    this.received = new ReceivedMessages(resolved.inboxSize, scheduler, (error, clientId) => this.peers.report(error, clientId), isStopping);
+    this.messages$ = this.received.messages$;
+    this.edge = resolved.edge ?? new WsEdge({ ...resolved, sessions: resume !== undefined, routes, upgrades });
     this.connections$ = this.peers.connections$;
     this.disconnections$ = this.peers.disconnections$;
-    this.cluster = resolved.cluster && new ClusterLink(resolved.cluster, clusterHostOf(this.peers));
-    this.cluster?.status$.pipe(takeUntil(this.stopped$)).subscribe((status) => (this.busConnected = status.kind !== 'disconnected'));
-    if (this.cluster && resolved.cluster) this.sessions?.joinCluster(resumeClusterOf(this.cluster, resolved.cluster));
     this.localClientCount$ = this.peers.clientCount$;
     this.clientCount$ = this.cluster?.clientCount$ ?? this.peers.clientCount$;
     this.errors$ = this.peers.errors$;
@@ -157,7 +122,7 @@ export class WebSocketServerTransport {
    * other node's broadcasts). What `/readyz` answers (`health` option).
    */
   get ready(): boolean {
-    return this.started && this.stopping === undefined && this.busConnected;
+    return this.started && this.stopping === undefined && (this.cluster?.busConnected ?? true);
   }
 
   /** Messages and bytes taken in and handed out since the server was made (read by `nexus-mcp/metrics`). */
@@ -246,11 +211,7 @@ export class WebSocketServerTransport {
    * for a code that may not be sent in a close frame (RFC 6455 §7.4) or a reason over 123 bytes.
    */
   closeClient(id: string, code: number = CloseCode.Normal, reason = ''): boolean {
-    if (!isSendableCloseCode(code)) throw new RangeError(`closeClient: ${code} is not a close code that may be sent`);
-    if (Buffer.byteLength(reason) > 123) throw new RangeError('closeClient: the reason must be at most 123 bytes of UTF-8');
-    const client = this.peers.get(id);
-    client?.close(code, reason);
-    return client !== undefined;
+    return this.peers.closeClient(id, code, reason);
   }
 
   /**
@@ -269,13 +230,7 @@ export class WebSocketServerTransport {
    * `timeoutMs`, with `TransportStoppedError` after `stop()`.
    */
   receiveMessage(timeoutMs?: number): Promise<ClientMessage> {
-    if (!this.inbox) {
-      const size = this.options.inboxSize;
-      const overflow = new InboxOverflowError(`receiveMessage() buffer is full (${size}); dropping the oldest messages`);
-      this.inbox = new Inbox<ClientMessage>(size, ({ client }) => this.peers.report(overflow, client.id), this.options.scheduler);
-      if (this.stopping) this.inbox.close(new TransportStoppedError('The server transport is stopped'));
-    }
-    return this.inbox.take(timeoutMs);
+    return this.received.take(timeoutMs);
   }
 
   /** Sends `{ ...notification, type: 'notification' }` to every client. Resolves with how many it reached. */
@@ -289,14 +244,7 @@ export class WebSocketServerTransport {
    * node it reached (the other nodes deliver to theirs).
    */
   sendMessage(message: JsonObject): Promise<number> {
-    const broadcast: Broadcast = { message, reached: 0, failure: undefined };
-    this.broadcasts.next(broadcast);
-    if (broadcast.failure !== undefined) return Promise.reject(asError(broadcast.failure));
-    if (broadcast.frame && this.cluster && !this.stopping) {
-      this.sessions?.broadcastSent(broadcast.frame.text);
-      this.cluster.broadcast(broadcast.frame);
-    }
-    return Promise.resolve(broadcast.reached);
+    return sendToEveryClient(this.sends, message);
   }
 
   /**
@@ -304,15 +252,7 @@ export class WebSocketServerTransport {
    * Resolves with 1 if it was sent (handed to the node holding the client), 0 if no node has it.
    */
   sendTo(clientId: string, message: JsonObject): Promise<number> {
-    let data: string;
-    try {
-      data = serialize(message);
-    } catch (error) {
-      return Promise.reject(asError(error));
-    }
-    const local = this.peers.get(clientId);
-    if (local || !this.cluster) return Promise.resolve(local?.write(data) === true ? 1 : 0);
-    return this.cluster.sendToRemote(clientId, data);
+    return sendToClient(this.sends, clientId, message);
   }
 
   /**
@@ -327,50 +267,14 @@ export class WebSocketServerTransport {
     return edge.start(this.peers);
   }
 
+  /** Builds, once, what runs while the server serves: the log, the dashboard, the message pipeline, the broadcast writer, the heartbeat. */
   private serveOnce(): void {
     if (this.serving) return;
     this.serving = true;
-    this.serve();
-  }
-
-  /** Builds what runs while the server serves: the message pipeline, the broadcast subject's writer, the heartbeat. */
-  private serve(): void {
-    const { options, peers } = this;
+    const { options, peers, calls, broadcasts, stopping$, stopped$ } = this;
     this.logging = logServerEvents(this, options.logger, options.scheduler);
     this.dashboard?.start();
-    const effects = pipelineEffects({
-      errorReply: options.errorReply,
-      binaryFrames: options.binaryFrames,
-      maxInFlight: options.maxInFlight,
-      report: (error, clientId) => peers.report(error, clientId),
-      publish: (message) => this.publish(message),
-      requestKey: options.requestKey,
-    });
-    const pipeline = serverPipeline(
-      {
-        scheduler: options.scheduler,
-        messageRate: options.messageRate,
-        handler: options.handler,
-        maxInFlight: options.maxInFlight,
-        startsWork: options.startsWork,
-        isStopping: () => this.stopping !== undefined,
-        calls: this.calls,
-        report: (error) => peers.report(error),
-      },
-      effects,
-    );
-    peers.frames$.pipe(pipeline, takeUntil(this.stopped$)).subscribe((reply) => sendReply(reply, options.requestKey, effects.failed));
-    this.broadcasts.pipe(takeUntil(this.stopped$)).subscribe(writeToEveryClient(() => peers.values()));
-    if (options.heartbeat) {
-      heartbeat(() => peers.values(), options.heartbeat, options.scheduler)
-        .pipe(takeUntil(this.stopping$))
-        .subscribe((client) => client.terminate());
-    }
-  }
-
-  private publish(message: DecodedMessage<Connection>): void {
-    this.messagesSubject.next(message);
-    this.inbox?.push(message);
+    serveClients({ options, peers, calls, broadcasts, stopping$, stopped$, isStopping: this.sends.isStopping, publish: (message) => this.received.publish(message) });
   }
 
   private async shutdown(drainMs: number): Promise<void> {
@@ -384,8 +288,7 @@ export class WebSocketServerTransport {
     await this.cluster?.stop().catch(() => undefined);
     this.stopped$.next();
     this.stopped$.complete();
-    this.inbox?.close(new TransportStoppedError('The server transport is stopped'));
-    this.messagesSubject.complete();
+    this.received.close();
     this.slowConsumerSubject.complete();
     this.broadcasts.complete();
     this.sessions?.complete();
@@ -393,8 +296,4 @@ export class WebSocketServerTransport {
     this.logging?.unsubscribe();
     if (this.starting) this.options.logger.info({ url: this.url }, 'nexus-mcp: stopped');
   }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new SerializationError(String(error));
 }

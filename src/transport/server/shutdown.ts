@@ -4,8 +4,8 @@ import type { Edge } from '../edges/edge.js';
 import { drained } from '../flow/drain.js';
 import { TransportStoppedError } from '../errors.js';
 import type { InFlightCalls } from '../flow/in-flight.js';
-import type { Connection } from './connection.js';
-import type { Peers } from './peers.js';
+import type { Connection } from './clients/connection.js';
+import type { Peers } from './clients/peers.js';
 
 export interface ShutdownParts {
   readonly edges: readonly Edge[];

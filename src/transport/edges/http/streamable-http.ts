@@ -5,7 +5,7 @@ import { decodeTextFrame, type JsonObject } from '../../../protocol/index.js';
 import { newSessionToken } from '../../resume/session-resumption.js';
 import { redactCredentials, type AuthInfo } from '../../security/authenticate.js';
 import type { UpgradeGuard } from '../../security/upgrade-guard.js';
-import type { ReplyProblem } from '../../server/error-reply.js';
+import type { ReplyProblem } from '../../server/pipeline/error-reply.js';
 import type { EdgeHost, PeerLink } from '../edge.js';
 import { accepts, headerOf, readBody, respondJson, respondText, type HttpRequest, type HttpResponse } from './exchange.js';
 import { HttpSessionLink, OneShotLink } from './http-links.js';
