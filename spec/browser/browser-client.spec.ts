@@ -48,6 +48,18 @@ async function untilAnnounced(page: Page, text: string): Promise<void> {
   );
 }
 
+/** A redis-server, the page server, a first MCP node and the MCP page connected to it with the token. */
+async function connectedMcpPage() {
+  const redis = await RedisServer.start();
+  const pages = await PageServer.start(['mcp-page']);
+  const serverOptions = { redisUrl: redis.url, origin: pages.origin, token: TOKEN };
+  const first = await McpNodeProcess.start({ ...serverOptions, nodeId: 'first', port: 0 });
+  const page = await openPage(pages, 'mcp-page');
+  const serverName = await page.evaluate(([url, token]) => window.mcpPage.connect(url, token), [`ws://127.0.0.1:${first.port}`, TOKEN] as const);
+  const [firstNode, clientId] = (await page.evaluate(() => window.mcpPage.callTool('whoami', {}))).split(' ');
+  return { serverOptions, first, page, serverName, firstNode, clientId };
+}
+
 describe('the browser build in Chromium', () => {
   it(
     'WebSocketClientTransport: token as a subprotocol entry, Origin allowed, messages both ways and a broadcast',
@@ -80,17 +92,11 @@ describe('the browser build in Chromium', () => {
   it(
     'SimpleMCPClient: connects with a token, lists and calls tools, hears a broadcast, and resumes its session on a restarted server',
     async () => {
-      const redis = await RedisServer.start();
-      const pages = await PageServer.start(['mcp-page']);
-      const serverOptions = { redisUrl: redis.url, origin: pages.origin, token: TOKEN };
-      const first = await McpNodeProcess.start({ ...serverOptions, nodeId: 'first', port: 0 });
-      const page = await openPage(pages, 'mcp-page');
-
-      expect(await page.evaluate(([url, token]) => window.mcpPage.connect(url, token), [`ws://127.0.0.1:${first.port}`, TOKEN] as const)).toBe('browser-test');
+      const { serverOptions, first, page, serverName, firstNode, clientId } = await connectedMcpPage();
+      expect(serverName).toBe('browser-test');
+      expect(firstNode).toBe('first');
       expect(await page.evaluate(() => window.mcpPage.listTools())).toEqual(['add', 'whoami']);
       expect(await page.evaluate(() => window.mcpPage.callTool('add', { a: 2, b: 3 }))).toBe('5');
-      const [firstNode, clientId] = (await page.evaluate(() => window.mcpPage.callTool('whoami', {}))).split(' ');
-      expect(firstNode).toBe('first');
       expect(await first.broadcast('before the restart')).toBe(1);
       await untilAnnounced(page, 'before the restart');
 
@@ -124,13 +130,7 @@ describe('the browser build in Chromium', () => {
   it(
     'SimpleMCPClient: after a graceful stop and a new server on the same port, reconnects with a fresh session and initializes again',
     async () => {
-      const redis = await RedisServer.start();
-      const pages = await PageServer.start(['mcp-page']);
-      const serverOptions = { redisUrl: redis.url, origin: pages.origin, token: TOKEN };
-      const first = await McpNodeProcess.start({ ...serverOptions, nodeId: 'first', port: 0 });
-      const page = await openPage(pages, 'mcp-page');
-      await page.evaluate(([url, token]) => window.mcpPage.connect(url, token), [`ws://127.0.0.1:${first.port}`, TOKEN] as const);
-      const [, clientId] = (await page.evaluate(() => window.mcpPage.callTool('whoami', {}))).split(' ');
+      const { serverOptions, first, page, clientId } = await connectedMcpPage();
       const statesBefore = (await page.evaluate(() => window.mcpPage.states())).length;
 
       // stop(): every client closed with 1001, its session ended on purpose.
