@@ -1,11 +1,7 @@
-import { BehaviorSubject, distinctUntilChanged, filter, firstValueFrom, Subscription, timeout, type Observable, type SchedulerLike } from 'rxjs';
+import { BehaviorSubject, distinctUntilChanged, Subscription, type Observable, type SchedulerLike } from 'rxjs';
 import {
-  InitializeResultCodec,
-  isLegacyProtocolVersion,
-  JsonRpcErrorCode,
   jsonRpcNotification,
   jsonRpcRequest,
-  LATEST_LEGACY_PROTOCOL_VERSION,
   LifecycleMethod,
   type ClientCapabilities,
   type InitializeResult,
@@ -17,7 +13,8 @@ import type { ClientState } from '../../transport/client/client-core.js';
 import type { SessionOutcome } from '../../transport/client/client-session.js';
 import type { ClientChannel } from './channels/client-channel.js';
 import type { ChannelOpener } from './channels/channel-for-url.js';
-import { decodeResult } from './client-results.js';
+import { decodeInitializeResult } from './client-results.js';
+import { untilReady } from './until-ready.js';
 import { ConnectionClosedError, McpError } from '../mcp-error.js';
 import { RequestCorrelator } from '../request-correlator.js';
 import type { McpClientState, RequestOptions, ResolvedClientOptions } from './simple-client-options.js';
@@ -124,18 +121,8 @@ export class ClientLifecycle {
   }
 
   /** Resolves once the session is ready; waits through a reconnection for at most `timeoutMs`. */
-  async whenReady(timeoutMs: number, method: string): Promise<void> {
-    if (this.state === 'ready') return;
-    if (this.state === 'idle') throw new ConnectionClosedError(`Not connected: call connect() before ${method}`);
-    if (this.state === 'closed') throw new ConnectionClosedError(`The client is disconnected; cannot send ${method}`);
-    const state = await firstValueFrom(
-      this.state$.pipe(
-        filter((candidate) => candidate === 'ready' || candidate === 'closed'),
-        timeout({ first: timeoutMs, scheduler: this.scheduler, with: () => Promise.reject(new ConnectionClosedError(`Not reconnected within ${timeoutMs} ms; ${method} was not sent`)) }),
-      ),
-      { defaultValue: 'closed' as const },
-    );
-    if (state === 'closed') throw new ConnectionClosedError(`The client is disconnected; cannot send ${method}`);
+  whenReady(timeoutMs: number, method: string): Promise<void> {
+    return untilReady(this.state$, this.state, { timeoutMs, method, scheduler: this.scheduler });
   }
 
   /**
@@ -208,13 +195,7 @@ export class ClientLifecycle {
     const raw = await this.send(LifecycleMethod.initialize, () => ({ protocolVersion, capabilities, clientInfo }), {
       timeoutMs: this.options.requestTimeoutMs,
     });
-    const result = decodeResult(InitializeResultCodec, raw, LifecycleMethod.initialize);
-    if (!isLegacyProtocolVersion(result.protocolVersion)) {
-      throw new McpError(JsonRpcErrorCode.InvalidRequest, `The server answered protocol version ${result.protocolVersion}, which this client does not speak`, {
-        supported: [LATEST_LEGACY_PROTOCOL_VERSION],
-        requested: result.protocolVersion,
-      });
-    }
+    const result = decodeInitializeResult(raw);
     await this.requireChannel().send(jsonRpcNotification(LifecycleMethod.initialized));
     this.initialized = result;
     this.everReady = true;

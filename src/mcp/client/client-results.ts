@@ -1,6 +1,14 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { JsonRpcErrorCode, type JsonObject } from '../../protocol/index.js';
+import {
+  InitializeResultCodec,
+  isLegacyProtocolVersion,
+  JsonRpcErrorCode,
+  LATEST_LEGACY_PROTOCOL_VERSION,
+  LifecycleMethod,
+  type InitializeResult,
+  type JsonObject,
+} from '../../protocol/index.js';
 import { describeErrors } from '../registries/describe-errors.js';
 import { McpError } from '../mcp-error.js';
 
@@ -14,6 +22,18 @@ export function decodeResult<A>(codec: t.Decoder<unknown, A>, result: JsonObject
     throw new McpError(JsonRpcErrorCode.InternalError, `Malformed ${method} result from the server: ${describeErrors(decoded.left, 'result')}`);
   }
   return decoded.right;
+}
+
+/** The server's `initialize` answer, checked: well formed, and in a protocol revision this client speaks. */
+export function decodeInitializeResult(raw: JsonObject): InitializeResult {
+  const result = decodeResult(InitializeResultCodec, raw, LifecycleMethod.initialize);
+  if (!isLegacyProtocolVersion(result.protocolVersion)) {
+    throw new McpError(JsonRpcErrorCode.InvalidRequest, `The server answered protocol version ${result.protocolVersion}, which this client does not speak`, {
+      supported: [LATEST_LEGACY_PROTOCOL_VERSION],
+      requested: result.protocolVersion,
+    });
+  }
+  return result;
 }
 
 /**
