@@ -11,7 +11,7 @@ import { bearerAuth, type ClientConnection } from '../../src/transport/index.js'
 import { closeAll } from '../support/resources.js';
 import { RedisServer } from '../support/redis-server.js';
 import { nextValue, startServer } from '../support/sockets.js';
-import { launchChromium } from './support/chromium.js';
+import { launchChromium } from '../support/chromium.js';
 import { McpNodeProcess } from './support/mcp-node-process.js';
 import { PageServer } from './support/page-server.js';
 

@@ -1,15 +1,13 @@
 /**
- * Headless Chromium for the dashboard specs and the screenshot script: Debian's chromium driven by
- * playwright-core (no browser download). `CHROMIUM` overrides the path.
+ * Headless Chromium for the dashboard specs and the screenshot script (see spec/support/chromium.ts
+ * for where the browser is found).
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromiumPath } from '../support/chromium.js';
 
-/** Where the browser is: Debian's package, unless `CHROMIUM` says otherwise. */
-export const CHROMIUM_PATH = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
-
-/** Launches headless Chromium; close it when done. */
+/** Launches headless Chromium; close it when done (the screenshot script runs outside `closeAll()`). */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox'] });
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox'] });
 }
 
 /** Opens `url` in a new page of the given size; the page's console errors are collected in `errors`. */

@@ -4,7 +4,7 @@
  */
 import * as t from 'io-ts';
 import { MCPServer, SimpleMCPClient, ToolError } from '../../src/mcp/index.js';
-import { WebSocketClientTransport } from '../../src/transport/index.js';
+import { WebSocketClientTransport, type ClusterBus } from '../../src/transport/index.js';
 
 /** A started demo server: its page URL, its clients, and `stop()` for all of it. */
 export interface DemoServer {
@@ -19,9 +19,9 @@ export interface DemoServer {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Starts the server, `clients` MCP clients that call its tools, and two plain transport clients. */
-export async function startDemo(clients = 4): Promise<DemoServer> {
-  const server = new MCPServer({ host: '127.0.0.1', port: 0, logger: false, dashboard: { sampleMs: 500 }, name: 'demo' });
+/** Starts the server (a node of `cluster`, if given), `clients` MCP clients that call its tools, and two plain transport clients. */
+export async function startDemo(clients = 4, cluster?: ClusterBus): Promise<DemoServer> {
+  const server = new MCPServer({ host: '127.0.0.1', port: 0, logger: false, dashboard: { sampleMs: 500 }, name: 'demo', ...(cluster ? { cluster } : {}) });
   server.registerTool('add', { description: 'Add two numbers', input: t.type({ a: t.number, b: t.number }) }, ({ a, b }) => String(a + b));
   server.registerTool('search_docs', { description: 'Pretend to search', input: t.type({ query: t.string }) }, async ({ query }) => {
     await sleep(20 + (query.length % 7) * 15);
