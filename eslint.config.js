@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'docs/api/', 'eslint.config.js', 'typedoc.config.mjs', 'spec/package/fixtures/'] },
+  { ignores: ['dist/', 'coverage/', 'node_modules/', 'docs/api/', 'eslint.config.js', 'docs/typedoc.config.mjs', 'spec/package/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

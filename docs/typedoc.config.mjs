@@ -1,20 +1,21 @@
 // TypeDoc: the API reference of every public entry point, built by `npm run docs` into docs/api/
 // (git-ignored). Strict on purpose: a public export without a summary, or a broken {@link}, fails.
+// It lives beside the guides it publishes; TypeDoc reads its paths relative to this file.
 import { readFileSync } from 'node:fs';
 
 // The entry points are the package's own: each `exports` entry's declarations, mapped back to
 // their source (./dist/x/y.d.ts → ./src/x/y.ts), so package.json stays the one list.
-const { exports } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
-const entryPoints = Object.values(exports).map(({ types }) => types.replace(/^\.\/dist\//, './src/').replace(/\.d\.ts$/, '.ts'));
+const { exports } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const entryPoints = Object.values(exports).map(({ types }) => types.replace(/^\.\/dist\//, '../src/').replace(/\.d\.ts$/, '.ts'));
 
 /** @type {Partial<import('typedoc').TypeDocOptions>} */
 export default {
   entryPoints,
-  tsconfig: './tsconfig.build.json',
-  out: './docs/api',
-  readme: './README.md',
+  tsconfig: '../tsconfig.build.json',
+  out: './api',
+  readme: '../README.md',
   // The guides become pages of the reference, and the README's links to them follow.
-  projectDocuments: ['./docs/*.md'],
+  projectDocuments: ['./*.md'],
   excludePrivate: true,
   excludeInternal: true,
   excludeExternals: true,
