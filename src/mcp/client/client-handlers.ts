@@ -66,6 +66,8 @@ export class ServerRequestHandlers {
   constructor(
     private readonly reply: (message: JsonObject) => void,
     private readonly reportError: (error: Error) => void,
+    /** Whether `initialize` has gone out (or is going): the capabilities are declared then, so registering is over. */
+    private readonly declaredAlready: () => boolean,
   ) {}
 
   /** The capabilities the registered handlers declare. */
@@ -73,18 +75,25 @@ export class ServerRequestHandlers {
     return this.declared;
   }
 
+  private beforeConnect(what: string): void {
+    if (this.declaredAlready()) throw new Error(`${what}() must be called before connect(): the client declares its capabilities in initialize`);
+  }
+
   onSampling(handler: SamplingHandler): void {
+    this.beforeConnect('onSampling');
     this.declared = { ...this.declared, sampling: {} };
     this.routes.set(ClientFeatureMethod.createMessage, { params: CreateMessageParamsCodec, result: CreateMessageResultCodec, run: handler as Route['run'] });
   }
 
   onElicitation(handler: ElicitationHandler, options: ElicitationOptions): void {
+    this.beforeConnect('onElicitation');
     this.elicitUrl = options.url === true;
     this.declared = { ...this.declared, elicitation: this.elicitUrl ? { form: {}, url: {} } : { form: {} } };
     this.routes.set(ClientFeatureMethod.elicit, { params: ElicitParamsCodec, result: ElicitResultCodec, run: handler as Route['run'] });
   }
 
   onListRoots(handler: RootsHandler): void {
+    this.beforeConnect('onListRoots');
     this.declared = { ...this.declared, roots: {} };
     this.routes.set(ClientFeatureMethod.listRoots, {
       params: { decode: E.right } as t.Decoder<unknown, unknown>,

@@ -14,7 +14,6 @@ import type { SessionOutcome } from '../../transport/client/client-session.js';
 import type { ClientChannel } from './channels/client-channel.js';
 import type { ChannelOpener } from './channels/channel-for-url.js';
 import { decodeInitializeResult } from './client-results.js';
-import { untilReady } from './until-ready.js';
 import { ConnectionClosedError, McpError } from '../mcp-error.js';
 import { RequestCorrelator } from '../request-correlator.js';
 import type { McpClientState, RequestOptions, ResolvedClientOptions } from './simple-client-options.js';
@@ -118,11 +117,6 @@ export class ClientLifecycle {
   /** The last step of disconnecting: `state$` completes. */
   completeState(): void {
     this.stateSubject.complete();
-  }
-
-  /** Resolves once the session is ready; waits through a reconnection for at most `timeoutMs`. */
-  whenReady(timeoutMs: number, method: string): Promise<void> {
-    return untilReady(this.state$, this.state, { timeoutMs, method, scheduler: this.scheduler });
   }
 
   /**

@@ -34,9 +34,11 @@ import { ServerRequestHandlers, type ElicitationHandler, type ElicitationOptions
 import { ClientInbound } from './client-inbound.js';
 import type { ChannelOpener } from './channels/channel-for-url.js';
 import { ClientLifecycle } from './client-lifecycle.js';
+import { untilReady } from './until-ready.js';
 import { collectPages, decodeResult } from './client-results.js';
 import { ConnectionClosedError } from '../mcp-error.js';
 import {
+  endpointOf,
   withClientDefaults,
   type CallToolOptions,
   type McpClientState,
@@ -74,9 +76,7 @@ export class McpClientCore {
   readonly errors$: Observable<Error> = this.errorsSubject.asObservable();
 
   constructor(options: SimpleMCPClientOptions, openChannel: ChannelOpener) {
-    // A stdio server is named by its command line, in messages and errors.
-    const { command } = options;
-    this.url = command ? `stdio:${[command.command, ...(command.args ?? [])].join(' ')}` : (options.url ?? `ws://${options.host ?? 'localhost'}:${options.port ?? 3001}`);
+    this.url = endpointOf(options);
     this.options = withClientDefaults(options);
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.lifecycle = new ClientLifecycle(this.url, this.options, this.scheduler, {
@@ -92,6 +92,7 @@ export class McpClientCore {
     this.handlers = new ServerRequestHandlers(
       (message) => this.lifecycle.sendBestEffort(message),
       (error) => this.errorsSubject.next(error),
+      () => this.state !== 'idle' || this.connecting !== undefined,
     );
     this.inbound = new ClientInbound({
       acceptReply: (response) => this.lifecycle.acceptReply(response),
@@ -165,21 +166,18 @@ export class McpClientCore {
    * capability. Register handlers before `connect()`: capabilities are declared in `initialize`.
    */
   onSampling(handler: SamplingHandler): this {
-    this.beforeConnect('onSampling');
     this.handlers.onSampling(handler);
     return this;
   }
 
   /** Answers `elicitation/create` (forms; URL mode too with `{ url: true }`) and declares `elicitation`. Before `connect()`. */
   onElicitation(handler: ElicitationHandler, options: ElicitationOptions = {}): this {
-    this.beforeConnect('onElicitation');
     this.handlers.onElicitation(handler, options);
     return this;
   }
 
   /** Answers `roots/list` with the roots `handler` gives, and declares `roots`. Before `connect()`. */
   onListRoots(handler: RootsHandler): this {
-    this.beforeConnect('onListRoots');
     this.handlers.onListRoots(handler);
     return this;
   }
@@ -229,11 +227,8 @@ export class McpClientCore {
 
   /** Every resource template, following `nextCursor` across pages. */
   async listResourceTemplates(options: RequestOptions = {}): Promise<ResourceTemplate[]> {
-    return this.listAll(
-      ResourcesMethod.templatesList,
-      (result) => decodeResult(ListResourceTemplatesResultCodec, result, ResourcesMethod.templatesList).resourceTemplates,
-      options,
-    );
+    const templatesOf = (result: JsonObject): ResourceTemplate[] => decodeResult(ListResourceTemplatesResultCodec, result, ResourcesMethod.templatesList).resourceTemplates;
+    return this.listAll(ResourcesMethod.templatesList, templatesOf, options);
   }
 
   /** Reads a resource; rejects with `McpError` when nothing is at `uri` (-32002; -32602 in the 2026-07-28 revision). */
@@ -289,14 +284,10 @@ export class McpClientCore {
   ): Promise<JsonObject> {
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
     const started = this.scheduler.now();
-    await this.lifecycle.whenReady(timeoutMs, method);
+    await untilReady(this.lifecycle.state$, this.state, { timeoutMs, method, scheduler: this.scheduler });
     // The wait for the session counts against the timeout; an error still names the one the caller set.
     const remainingMs = Math.max(1, timeoutMs - (this.scheduler.now() - started));
     return this.lifecycle.send(method, params, { ...options, timeoutMs, remainingMs }, onSettled);
-  }
-
-  private beforeConnect(what: string): void {
-    if (this.state !== 'idle' || this.connecting) throw new Error(`${what}() must be called before connect(): the client declares its capabilities in initialize`);
   }
 
   /** Every item of a paged list method, each page asked for with the caller's options. */

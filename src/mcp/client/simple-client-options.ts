@@ -110,3 +110,10 @@ export function withClientDefaults(options: SimpleMCPClientOptions): ResolvedCli
     ...options,
   };
 }
+
+/** The server the client talks to, as messages and errors name it: its URL, or a stdio server's command line. */
+export function endpointOf(options: SimpleMCPClientOptions): string {
+  const { command } = options;
+  if (command) return `stdio:${[command.command, ...(command.args ?? [])].join(' ')}`;
+  return options.url ?? `ws://${options.host ?? 'localhost'}:${options.port ?? 3001}`;
+}

@@ -1,11 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { BehaviorSubject, defer, distinctUntilChanged, Subject, timer, type Observable, type Subscription } from 'rxjs';
 import { decodeTextFrame, type JsonObject } from '../../protocol/index.js';
-import { classifyCloseCode } from '../close-codes.js';
-import { connectSocket, OPEN, SocketClosed, type ConnectParams, type WebSocketConstructor, type WebSocketLike } from './client-socket.js';
+import { connectSocket, OPEN, type ConnectParams, type WebSocketConstructor, type WebSocketLike } from './client-socket.js';
 import { resolveClientOptions, type ClientTransportOptions, type ResolvedClientOptions } from './client-options.js';
 import {
-  ConnectionFailedError,
   HandlerError,
   InboxOverflowError,
   InvalidFrameError,
@@ -18,6 +16,7 @@ import {
 } from '../errors.js';
 import { Inbox } from '../flow/inbox.js';
 import { reconnect } from '../operators/reconnect.js';
+import { connectionFailure } from './connection-failure.js';
 import { SendQueue, type Settle } from './send-queue.js';
 import { serialize } from '../server/serialize.js';
 import { ClientSession, type SessionOutcome } from './client-session.js';
@@ -247,21 +246,7 @@ export class ClientTransportCore {
 
   private onFailure(error: unknown): void {
     this.socket = undefined;
-    const failure =
-      error instanceof SocketClosed
-        ? new ConnectionFailedError(
-            classifyCloseCode(error.code) === 'fatal'
-              ? `Connection closed with ${error.code} (${error.reason || 'no reason'}), which does not allow reconnecting`
-              : this.options.reconnect.maxRetries === 0
-                ? `Connection closed with ${error.code} (${error.reason || 'no reason'}) and reconnecting is disabled`
-                : `Gave up reconnecting after ${this.options.reconnect.maxRetries} retries; last close ${error.code} (${error.reason || 'no reason'})`,
-            error.code,
-            error.reason,
-            { cause: error },
-          )
-        : new ConnectionFailedError(`Connection failed: ${error instanceof Error ? error.message : String(error)}`, undefined, undefined, {
-            cause: error,
-          });
+    const failure = connectionFailure(error, this.options.reconnect.maxRetries);
     this.failure = failure;
     this.errorsSubject.next(failure);
     this.finish(failure);
